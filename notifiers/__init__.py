@@ -1,0 +1,1 @@
+"""Alert and digest delivery channels."""

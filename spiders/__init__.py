@@ -1,0 +1,1 @@
+"""Scrapy spiders: they fetch and hand response text to tracker.parsers."""

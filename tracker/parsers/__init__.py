@@ -1,0 +1,1 @@
+"""Pure parsers: response text in, plain dataclasses out."""
