@@ -1,0 +1,42 @@
+"""The exceptions tracker raises; each carries a one-line message meant for users."""
+
+from __future__ import annotations
+
+
+class TrackerError(Exception):
+    """Base class for every error tracker reports to its users."""
+
+
+class ConfigError(TrackerError):
+    """The configuration file or environment is invalid (exit code 2)."""
+
+
+class ParseError(TrackerError):
+    """A response no longer looks like the format its parser expects.
+
+    Raised instead of returning empty fields, so a layout change is a source failure
+    and never a change to the stored data.
+    """
+
+    def __init__(self, source: str, what: str) -> None:
+        super().__init__(f"{source}: {what}")
+        self.source = source
+        self.what = what
+
+
+class SourceError(TrackerError):
+    """A source answered, but with an error of its own (an API error code, a maintenance page)."""
+
+    def __init__(self, source: str, message: str, code: str | None = None) -> None:
+        super().__init__(f"{source}: {message}" + (f" ({code})" if code else ""))
+        self.source = source
+        self.code = code
+
+
+class DeliveryError(TrackerError):
+    """An alert or digest could not be delivered; ``retry_after`` is in seconds when known."""
+
+    def __init__(self, message: str, retry_after: float | None = None, permanent: bool = False):
+        super().__init__(message)
+        self.retry_after = retry_after
+        self.permanent = permanent
