@@ -1,0 +1,19 @@
+"""The console notifier: prints alerts when Slack is not configured."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any, TextIO
+
+from notifiers.messages import format_alert
+
+
+class ConsoleNotifier:
+    name = "console"
+
+    def __init__(self, stream: TextIO | None = None) -> None:
+        self.stream = stream
+
+    def send(self, kind: str, payload: dict[str, Any]) -> None:
+        stream = self.stream or sys.stdout
+        print(f"[alert] {format_alert(kind, payload).text}", file=stream, flush=True)

@@ -1,0 +1,119 @@
+"""Slack delivery through slack-sdk: ``chat.postMessage`` with a bot token, or a webhook."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+    ServerErrorRetryHandler,
+)
+from slack_sdk.http_retry.builtin_interval_calculators import BackoffRetryIntervalCalculator
+from slack_sdk.webhook import WebhookClient
+
+from notifiers.messages import format_alert
+from tracker.errors import DeliveryError
+
+# Slack API errors that no retry can fix: the alert is marked failed, not retried forever.
+PERMANENT_ERRORS = frozenset(
+    {
+        "invalid_auth",
+        "not_authed",
+        "account_inactive",
+        "token_revoked",
+        "channel_not_found",
+        "is_archived",
+        "not_in_channel",
+        "invalid_blocks",
+        "msg_too_long",
+        "no_permission",
+        "missing_scope",
+    }
+)
+
+
+def _retry_handlers(max_retries: int) -> list[Any]:
+    backoff = BackoffRetryIntervalCalculator(backoff_factor=0.5)
+    return [
+        ConnectionErrorRetryHandler(max_retry_count=max_retries, interval_calculator=backoff),
+        RateLimitErrorRetryHandler(max_retry_count=max_retries),
+        ServerErrorRetryHandler(max_retry_count=max_retries, interval_calculator=backoff),
+    ]
+
+
+def _retry_after(headers: Any) -> float | None:
+    if not headers:
+        return None
+    for name, value in dict(headers).items():
+        if name.lower() == "retry-after":
+            raw = value[0] if isinstance(value, list) else value
+            try:
+                return float(raw)
+            except (TypeError, ValueError):
+                return None
+    return None
+
+
+class SlackBotNotifier:
+    """Posts each alert with ``chat.postMessage`` (Block Kit plus a plain ``text`` fallback)."""
+
+    name = "slack"
+
+    def __init__(
+        self, token: str, channel: str, api_base: str, timeout: float = 10, max_retries: int = 2
+    ) -> None:
+        self.channel = channel
+        self.client = WebClient(
+            token=token,
+            base_url=api_base if api_base.endswith("/") else api_base + "/",
+            timeout=int(timeout),
+            retry_handlers=_retry_handlers(max_retries),
+        )
+
+    def send(self, kind: str, payload: dict[str, Any]) -> None:
+        message = format_alert(kind, payload)
+        try:
+            self.client.chat_postMessage(
+                channel=self.channel,
+                text=message.text,
+                blocks=message.blocks,
+                unfurl_links=False,
+            )
+        except SlackApiError as exc:
+            response = exc.response
+            error = response.get("error") if isinstance(response.data, dict) else None
+            status = response.status_code
+            raise DeliveryError(
+                f"slack: chat.postMessage failed: HTTP {status}, {error or 'no error code'}",
+                retry_after=_retry_after(response.headers),
+                permanent=error in PERMANENT_ERRORS,
+            ) from None
+        except (SlackClientError, OSError, ValueError) as exc:
+            raise DeliveryError(f"slack: {exc.__class__.__name__}: {exc}") from None
+
+
+class SlackWebhookNotifier:
+    """Posts each alert to an incoming webhook."""
+
+    name = "slack-webhook"
+
+    def __init__(self, url: str, timeout: float = 10, max_retries: int = 2) -> None:
+        self.client = WebhookClient(
+            url, timeout=int(timeout), retry_handlers=_retry_handlers(max_retries)
+        )
+
+    def send(self, kind: str, payload: dict[str, Any]) -> None:
+        message = format_alert(kind, payload)
+        try:
+            response = self.client.send(text=message.text, blocks=message.blocks)
+        except (SlackClientError, OSError, ValueError) as exc:
+            raise DeliveryError(f"slack webhook: {exc.__class__.__name__}") from None
+        if response.status_code != 200:
+            raise DeliveryError(
+                f"slack webhook: HTTP {response.status_code}, {response.body[:100]}",
+                retry_after=_retry_after(response.headers),
+                permanent=response.status_code in (403, 404, 410),
+            )

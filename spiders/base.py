@@ -1,0 +1,45 @@
+"""What every tracker spider shares: the run context and failure reporting."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import scrapy
+from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.python.failure import Failure
+
+from tracker.errors import TrackerError
+from tracker.models import SourceFailure
+from tracker.runcontext import RunContext
+
+
+class TrackerSpider(scrapy.Spider):
+    """A spider that reads its settings from the run context and reports failures as items."""
+
+    ctx: RunContext
+
+    def __init__(self, ctx: RunContext | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.ctx = ctx or RunContext.from_environment()
+
+    def failure_from_error(self, source: str, error: Exception, subject: str | None = None):
+        message = str(error) if isinstance(error, TrackerError) else f"{source}: {error}"
+        return SourceFailure(source, self.ctx.config.scrub(message), subject)
+
+    def on_request_error(self, failure: Failure) -> Iterator[SourceFailure]:
+        """Errback: a request that failed after its retries is a source failure."""
+        request = failure.request  # type: ignore[attr-defined]
+        source = request.meta.get("source", self.name)
+        subject = request.meta.get("subject")
+        if failure.check(HttpError):
+            status = failure.value.response.status
+            message = f"{source}: HTTP {status} from {request.url.split('?')[0]}"
+        else:
+            error = failure.value
+            reason = error.__class__.__name__
+            text = str(error).strip()
+            message = (
+                f"{source}: {reason}{': ' + text if text else ''} ({request.url.split('?')[0]})"
+            )
+        yield SourceFailure(source, self.ctx.config.scrub(message), subject)

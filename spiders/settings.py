@@ -1,0 +1,39 @@
+"""Scrapy settings for tracker's spiders: polite defaults for the real sites.
+
+``tracker.crawl`` overrides the User-Agent and a few limits from the config; everything else
+is here so that ``scrapy list`` and a Scrapyd deployment use the same behaviour.
+"""
+
+BOT_NAME = "tracker"
+SPIDER_MODULES = ["spiders"]
+NEWSPIDER_MODULE = "spiders"
+
+USER_AGENT = "tracker (+https://github.com/haeoreum-tracker/tracker; bill-watch bot)"
+ROBOTSTXT_OBEY = True
+
+CONCURRENT_REQUESTS = 8
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_DELAY = 0.5
+DOWNLOAD_TIMEOUT = 30
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+
+RETRY_ENABLED = True
+RETRY_TIMES = 2
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+
+# Conditional GET: the HTTP cache revalidates with ETag / Last-Modified and a 304 is served
+# from the cache (the RFC 2616 policy); tracker.crawl points HTTPCACHE_DIR next to the db.
+HTTPCACHE_ENABLED = False
+HTTPCACHE_POLICY = "scrapy.extensions.httpcache.RFC2616Policy"
+HTTPCACHE_IGNORE_HTTP_CODES = [500, 502, 503, 504, 408, 429]
+
+COOKIES_ENABLED = True
+TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False
+LOG_LEVEL = "WARNING"
+REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
+FEED_EXPORT_ENCODING = "utf-8"
+ITEM_PIPELINES = {"tracker.pipeline.StorePipeline": 300}

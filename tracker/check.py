@@ -1,0 +1,82 @@
+"""One check cycle: crawl every source, store the changes, deliver pending alerts."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from tracker.config import Config
+from tracker.delivery import DeliveryReport, deliver_pending, make_notifier
+from tracker.runcontext import RunContext
+from tracker.store import Store, open_store
+
+logger = logging.getLogger(__name__)
+
+EXIT_OK = 0
+EXIT_SOURCE_FAILED = 3
+
+
+@dataclass
+class CheckResult:
+    run_id: int
+    status: str
+    failed_sources: list[str]
+    changes: int
+    delivery: DeliveryReport
+
+    @property
+    def exit_code(self) -> int:
+        return EXIT_OK if self.status == "ok" else EXIT_SOURCE_FAILED
+
+
+def _default_crawl(ctx: RunContext) -> None:
+    from tracker.crawl import run_crawl
+
+    run_crawl(ctx)
+
+
+def run_status(ctx: RunContext) -> str:
+    """``ok`` with no failures, ``failed`` when no source delivered anything, else ``partial``."""
+    failed = ctx.failed_sources()
+    if not failed:
+        return "ok"
+    delivered = any(s.items for s in ctx.stats.values())
+    return "partial" if delivered or len(failed) < len(ctx.stats) else "failed"
+
+
+def record_source_health(store: Store, ctx: RunContext) -> None:
+    schedule = ctx.config.schedule
+    for name, stats in sorted(ctx.stats.items()):
+        store.record_source_result(
+            name,
+            "; ".join(stats.errors) if stats.errors else None,
+            threshold=schedule.failure_threshold,
+            reminder_seconds=schedule.reminder_hours * 3600,
+        )
+
+
+def run_check(
+    config: Config, full: bool = False, crawl: Callable[[RunContext], None] = _default_crawl
+) -> CheckResult:
+    """Run one full cycle and return what happened; never raises for a source failure."""
+    store = open_store(config.tracker.db, config.tracker.timezone)
+    try:
+        run_id = store.start_run()
+        ctx = RunContext(config, run_id, full)
+        try:
+            crawl(ctx)
+        except Exception as exc:  # a crash of the crawl itself is a failure of this run
+            logger.exception("crawl crashed")
+            ctx.source("crawl").errors.append(config.scrub(f"crawl: {exc}"))
+        record_source_health(store, ctx)
+        status = run_status(ctx)
+        stats = {name: s.as_dict() for name, s in sorted(ctx.stats.items())}
+        store.finish_run(run_id, status, stats)
+        for name in ctx.failed_sources():
+            logger.error("source failed: %s", "; ".join(ctx.stats[name].errors)[:300])
+        delivery = deliver_pending(store, make_notifier(config), config)
+        changes = sum(s.changes for s in ctx.stats.values())
+        return CheckResult(run_id, status, ctx.failed_sources(), changes, delivery)
+    finally:
+        store.close()

@@ -1,0 +1,61 @@
+"""Running the spiders of one check cycle in this process (Scrapy is imported only here)."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from tracker.runcontext import RunContext
+
+logger = logging.getLogger(__name__)
+
+
+def scrapy_settings(ctx: RunContext) -> dict[str, Any]:
+    """Scrapy settings for a cycle: the project's polite defaults plus the config's values."""
+    from scrapy.settings import Settings
+
+    settings = Settings()
+    settings.setmodule("spiders.settings", priority="project")
+    settings.set("USER_AGENT", ctx.config.tracker.user_agent, priority="project")
+    cache_dir = Path(ctx.config.tracker.db).resolve().parent / ".tracker-httpcache"
+    settings.set("HTTPCACHE_DIR", str(cache_dir), priority="project")
+    settings.set("LOG_ENABLED", logger.isEnabledFor(logging.DEBUG), priority="project")
+    return settings
+
+
+def spider_classes(ctx: RunContext) -> list[list[type]]:
+    """Groups of spiders: groups run in parallel, the spiders of a group one after another."""
+    from spiders.assembly_api import AssemblyApiSpider
+
+    return [[AssemblyApiSpider]]
+
+
+def run_crawl(ctx: RunContext) -> None:
+    """Crawl every source once; items go through the store pipeline. Blocks until done."""
+    from scrapy.crawler import CrawlerProcess
+    from twisted.internet import defer
+
+    process = CrawlerProcess(scrapy_settings(ctx), install_root_handler=False)
+
+    @defer.inlineCallbacks
+    def chain(group: list[type]):
+        for spider_cls in group:
+            yield process.crawl(spider_cls, ctx=ctx)
+
+    groups = [chain(group) for group in spider_classes(ctx)]
+    done = defer.DeferredList(groups, consumeErrors=True)
+
+    def stop(result: Any) -> Any:
+        from twisted.internet import reactor
+
+        for ok, failure in result:
+            if not ok:
+                message = f"crawl: {failure.getErrorMessage()}"
+                ctx.source("crawl").errors.append(ctx.config.scrub(message))
+                logger.error("%s", message)
+        reactor.stop()  # type: ignore[attr-defined]
+        return result
+
+    done.addBoth(stop)
+    process.start(stop_after_crawl=False, install_signal_handlers=False)

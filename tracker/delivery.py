@@ -1,0 +1,83 @@
+"""Draining the alert outbox: each alert is sent at most once and never dropped."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+
+from notifiers.base import Notifier
+from tracker.config import Config
+from tracker.errors import DeliveryError
+from tracker.store import Store
+from tracker.timeutil import now
+
+logger = logging.getLogger(__name__)
+
+MAX_BACKOFF_SECONDS = 3600.0
+
+
+@dataclass
+class DeliveryReport:
+    sent: int = 0
+    failed: int = 0
+    pending: int = 0
+
+
+def make_notifier(config: Config) -> Notifier:
+    """Slack by bot token, else by webhook, else the console."""
+    secrets = config.secrets
+    if secrets.slack_bot_token:
+        from notifiers.slack import SlackBotNotifier
+
+        return SlackBotNotifier(
+            secrets.slack_bot_token,
+            config.slack.channel,
+            config.slack.api_base,
+            config.slack.timeout_seconds,
+            config.slack.max_retries,
+        )
+    if secrets.slack_webhook_url:
+        from notifiers.slack import SlackWebhookNotifier
+
+        return SlackWebhookNotifier(
+            secrets.slack_webhook_url, config.slack.timeout_seconds, config.slack.max_retries
+        )
+    from notifiers.console import ConsoleNotifier
+
+    return ConsoleNotifier()
+
+
+def backoff_seconds(attempts: int, base: float, retry_after: float | None) -> float:
+    """Exponential backoff after ``attempts`` failures, never sooner than ``Retry-After``."""
+    delay = min(base * (2 ** max(attempts - 1, 0)), MAX_BACKOFF_SECONDS)
+    return max(delay, retry_after or 0.0)
+
+
+def deliver_pending(store: Store, notifier: Notifier, config: Config) -> DeliveryReport:
+    """Send every due alert; a failure leaves the alert pending with its next attempt time."""
+    report = DeliveryReport()
+    for alert in store.due_alerts():
+        try:
+            notifier.send(alert["kind"], alert["payload"])
+        except DeliveryError as exc:
+            message = config.scrub(str(exc))
+            delay = backoff_seconds(
+                alert["attempts"] + 1, config.slack.backoff_seconds, exc.retry_after
+            )
+            store.mark_alert_failed(
+                alert["id"], message, now(store.tz) + timedelta(seconds=delay), exc.permanent
+            )
+            if exc.permanent:
+                report.failed += 1
+                logger.error("alert %s failed for good: %s", alert["dedupe_key"], message)
+                continue
+            report.pending += 1
+            logger.warning("alert %s not sent, retry in %.0fs: %s", alert["id"], delay, message)
+            # Slack is down or limiting us: the rest would fail the same way.
+            break
+        else:
+            store.mark_alert_sent(alert["id"])
+            report.sent += 1
+    report.pending = store.count("alerts", "status = 'pending'")
+    return report

@@ -1,0 +1,45 @@
+"""The commented example config that ``tracker init`` writes."""
+
+# ruff: noqa: E501
+EXAMPLE_CONFIG = """\
+# tracker configuration. Secrets never go here: they come from the environment
+# ($ASSEMBLY_API_KEY, $SLACK_BOT_TOKEN or $SLACK_WEBHOOK_URL, $SMTP_PASSWORD,
+# $NAVER_CLIENT_ID / $NAVER_CLIENT_SECRET).
+
+[tracker]
+db = "tracker.db"              # $TRACKER_DB overrides
+timezone = "Asia/Seoul"
+# user_agent = "tracker/0.1.0 (+https://example.org/contact)"
+# keep_runs_days = 90          # older rows of `runs` are pruned (history never is)
+
+[watch]
+keywords = ["해오름 산업벨트", "해오름동맹"]   # bill titles and news, matched spacing-insensitively
+bill_ids = []                  # Assembly BILL_IDs (PRC_…) always tracked
+ages = [22]                    # Assembly terms (대수) to scan
+# alert_fields = ["committee"] # other bill fields whose changes also alert
+
+[sources.assembly]
+api_base = "https://open.assembly.go.kr/portal/openapi"   # key from $ASSEMBLY_API_KEY
+bill_page_base = "https://likms.assembly.go.kr/bill"
+
+[sources.news]
+google_news_base = "https://news.google.com/rss/search"   # "" disables
+naver_api_base = "https://openapi.naver.com/v1/search"    # used when $NAVER_CLIENT_ID/$NAVER_CLIENT_SECRET set
+feeds = []                     # extra RSS/Atom feed URLs, filtered by keywords
+
+[slack]
+channel = "#haeoreum"          # bot token from $SLACK_BOT_TOKEN; or $SLACK_WEBHOOK_URL
+api_base = "https://slack.com/api/"
+
+[email]
+smtp_host = "localhost"
+smtp_port = 25
+starttls = false
+username = ""                  # password from $SMTP_PASSWORD
+sender = "tracker@example.org"
+recipients = []                # empty: digest is not emailed
+
+[schedule]
+check_every_minutes = 30       # fractions allowed (0.05 = every 3 s)
+digest = "mon 09:00"           # weekday and time, in [tracker].timezone
+"""

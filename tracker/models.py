@@ -1,0 +1,91 @@
+"""Plain dataclasses that flow from parsers through the pipeline into the store."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+
+class _Unknown:
+    """A field the source did not deliver: never compared, never stored over a known value."""
+
+    _instance: _Unknown | None = None
+
+    def __new__(cls) -> _Unknown:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "UNKNOWN"
+
+    def __bool__(self) -> bool:
+        return False
+
+    def __reduce__(self) -> str:
+        return "UNKNOWN"
+
+
+UNKNOWN: Any = _Unknown()
+
+# The bill columns a source can report; the order is the order changes are written in.
+BILL_FIELDS: tuple[str, ...] = (
+    "stage",
+    "result",
+    "title",
+    "bill_no",
+    "age",
+    "proposer",
+    "proposed_on",
+    "committee",
+    "detail_url",
+    "summary",
+)
+
+
+@dataclass(frozen=True)
+class BillEvent:
+    """One dated step of a bill's progress as the Assembly reports it."""
+
+    stage: str
+    happened_on: str
+    description: str = ""
+
+
+@dataclass
+class BillRecord:
+    """What one source said about one bill. ``UNKNOWN`` marks what it did not say."""
+
+    bill_id: str
+    source: str
+    stage: Any = UNKNOWN
+    result: Any = UNKNOWN
+    title: Any = UNKNOWN
+    bill_no: Any = UNKNOWN
+    age: Any = UNKNOWN
+    proposer: Any = UNKNOWN
+    proposed_on: Any = UNKNOWN
+    committee: Any = UNKNOWN
+    detail_url: Any = UNKNOWN
+    summary: Any = UNKNOWN
+    events: list[BillEvent] = field(default_factory=list)
+    replaced_by: str | None = None
+    replaced_by_title: str | None = None
+    matched_by: str | None = None
+
+    def known(self) -> dict[str, Any]:
+        """The bill columns this source delivered, name → value (None is a known empty)."""
+        return {
+            f.name: getattr(self, f.name)
+            for f in fields(self)
+            if f.name in BILL_FIELDS and getattr(self, f.name) is not UNKNOWN
+        }
+
+
+@dataclass(frozen=True)
+class SourceFailure:
+    """A source (or one bill's page) that could not be read this cycle."""
+
+    source: str
+    message: str
+    subject: str | None = None

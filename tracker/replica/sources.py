@@ -1,0 +1,76 @@
+"""All replica sources behind one local server, plus the config that points tracker at it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tracker.replica.assembly import AssemblyApiReplica
+from tracker.replica.http import ReplicaServer, Request, Response
+
+ROBOTS_TXT = "User-agent: *\nAllow: /\n"
+
+
+@dataclass
+class Replica:
+    """The replica of every source; start it, change its state between cycles, stop it."""
+
+    assembly: AssemblyApiReplica = field(default_factory=AssemblyApiReplica)
+    server: ReplicaServer | None = None
+
+    def routes(self) -> dict[str, Any]:
+        return {
+            "/robots.txt": lambda request: Response(200, ROBOTS_TXT),
+            "/portal/openapi/": self.assembly.handle,
+        }
+
+    def start(self, port: int = 0) -> Replica:
+        self.server = ReplicaServer(self.routes(), port=port).start()
+        return self
+
+    def stop(self) -> None:
+        if self.server:
+            self.server.stop()
+
+    def __enter__(self) -> Replica:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    @property
+    def url(self) -> str:
+        assert self.server is not None, "replica not started"
+        return self.server.url
+
+    def requests(self, prefix: str = "/") -> list[Request]:
+        assert self.server is not None
+        return [r for r in self.server.log if r.path.startswith(prefix)]
+
+    def config_toml(
+        self, db: str | Path, slack_api_base: str | None = None, extra: str = ""
+    ) -> str:
+        """A config file text pointing every source at this replica; ``extra`` is appended."""
+        lines = [
+            "[tracker]",
+            f'db = "{Path(db).as_posix()}"',
+            "",
+            "[watch]",
+            'keywords = ["해오름 산업벨트", "해오름동맹"]',
+            "",
+            "[sources.assembly]",
+            f'api_base = "{self.url}/portal/openapi"',
+            f'bill_page_base = "{self.url}/bill"',
+            "",
+            "[sources.news]",
+            'google_news_base = ""',
+            f'naver_api_base = "{self.url}/v1/search"',
+            "",
+            "[slack]",
+            f'api_base = "{slack_api_base or self.url + "/api/"}"',
+            "backoff_seconds = 0",
+            "max_retries = 1",
+            "timeout_seconds = 5",
+        ]
+        return "\n".join(lines) + "\n" + extra
