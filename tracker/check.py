@@ -50,7 +50,7 @@ def record_source_health(store: Store, ctx: RunContext) -> None:
     for name, stats in sorted(ctx.stats.items()):
         store.record_source_result(
             name,
-            "; ".join(stats.errors) if stats.errors else None,
+            "; ".join(dict.fromkeys(stats.errors)) if stats.errors else None,
             threshold=schedule.failure_threshold,
             reminder_seconds=schedule.reminder_hours * 3600,
         )

@@ -24,6 +24,11 @@ class TrackerSection:
     user_agent: str = DEFAULT_USER_AGENT
     keep_runs_days: float = 90
     crawl_timeout_seconds: float = 600
+    # Politeness towards the real sites; the local replica can go faster.
+    download_delay: float = 0.5
+    download_timeout: float = 30
+    autothrottle: bool = True
+    concurrent_requests_per_domain: int = 2
 
 
 @dataclass

@@ -17,7 +17,14 @@ def scrapy_settings(ctx: RunContext) -> dict[str, Any]:
 
     settings = Settings()
     settings.setmodule("spiders.settings", priority="project")
-    settings.set("USER_AGENT", ctx.config.tracker.user_agent, priority="project")
+    section = ctx.config.tracker
+    settings.set("USER_AGENT", section.user_agent, priority="project")
+    settings.set("DOWNLOAD_DELAY", section.download_delay, priority="project")
+    settings.set("DOWNLOAD_TIMEOUT", section.download_timeout, priority="project")
+    settings.set("AUTOTHROTTLE_ENABLED", section.autothrottle, priority="project")
+    per_domain = section.concurrent_requests_per_domain
+    settings.set("CONCURRENT_REQUESTS_PER_DOMAIN", per_domain, priority="project")
+    settings.set("CONCURRENT_REQUESTS", max(per_domain, 8), priority="project")
     cache_dir = Path(ctx.config.tracker.db).resolve().parent / ".tracker-httpcache"
     settings.set("HTTPCACHE_DIR", str(cache_dir), priority="project")
     settings.set("LOG_ENABLED", logger.isEnabledFor(logging.DEBUG), priority="project")

@@ -401,7 +401,7 @@ class Store:
             if error is None:
                 if alerted_at:
                     raised = "recovery"
-                    self._enqueue_source_alert(source, raised, None, alerted_at, stamp, failures)
+                    self._enqueue_source_alert(source, raised, None, first_failed, stamp, failures)
                 self.conn.execute(
                     "INSERT INTO source_health (source, consecutive_failures, last_ok_at)"
                     " VALUES (?, 0, ?) ON CONFLICT(source) DO UPDATE SET consecutive_failures = 0,"

@@ -55,6 +55,9 @@ class Replica:
         lines = [
             "[tracker]",
             f'db = "{Path(db).as_posix()}"',
+            "download_delay = 0",
+            "autothrottle = false",
+            "concurrent_requests_per_domain = 16",
             "",
             "[watch]",
             'keywords = ["해오름 산업벨트", "해오름동맹"]',

@@ -1,0 +1,62 @@
+"""The scripted weeks the demo plays against the replica: what changes before each cycle."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from tracker.replica import scenario
+from tracker.replica.assembly import advance
+from tracker.replica.sources import Replica
+
+
+@dataclass(frozen=True)
+class Step:
+    day: str
+    title: str
+    apply: Callable[[Replica], None]
+
+
+def _noop(replica: Replica) -> None:
+    return None
+
+
+def _break_api(replica: Replica) -> None:
+    replica.assembly.fault = "http500"
+
+
+def _fix_api(replica: Replica) -> None:
+    replica.assembly.fault = None
+
+
+def _fold_into_alternative(replica: Replica) -> None:
+    replica.assembly.fault = None
+    for bill_id in (scenario.HAEOREUM_ACT, scenario.SECOND_ACT):
+        advance(replica.assembly.row(bill_id), "replaced_by_alternative", "2026-06-24")
+    alternative = scenario.alternative()
+    replica.assembly.add(alternative)
+
+
+def _alternative_to(stage: str, day: str) -> Callable[[Replica], None]:
+    def apply(replica: Replica) -> None:
+        advance(replica.assembly.row(scenario.ALTERNATIVE), stage, day)
+
+    return apply
+
+
+STEPS: tuple[Step, ...] = (
+    Step("2026-06-01", "첫 점검: 키워드로 해오름 법안을 찾습니다", _noop),
+    Step("2026-06-08", "변화 없는 한 주", _noop),
+    Step("2026-06-15", "국회 Open API 장애 (HTTP 500)", _break_api),
+    Step("2026-06-16", "장애 지속", _noop),
+    Step("2026-06-17", "장애 지속", _noop),
+    Step("2026-06-18", "Open API 복구", _fix_api),
+    Step("2026-06-24", "두 의원안이 위원회 대안에 반영되어 폐기", _fold_into_alternative),
+    Step(
+        "2026-07-01",
+        "대안이 법사위 체계자구심사로",
+        _alternative_to("judiciary_review", "2026-07-01"),
+    ),
+    Step("2026-07-03", "본회의 의결", _alternative_to("passed", "2026-07-03")),
+    Step("2026-07-14", "공포", _alternative_to("promulgated", "2026-07-14")),
+)
