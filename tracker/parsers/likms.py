@@ -326,7 +326,7 @@ def _stage_list(soup: BeautifulSoup) -> tuple[list[Step], list[_BarItem]]:
     ]
     if not content:
         return [], []
-    body = _one(section, "table tbody#stage-rows", INFO_SOURCE)
+    body = _one(soup, "#stage_list table tbody#stage-rows", INFO_SOURCE)
     steps = []
     for row in body.find_all("tr"):
         name = _required_text(row, "td.stage", INFO_SOURCE)
@@ -395,7 +395,7 @@ def _alternative(soup: BeautifulSoup) -> AlternativeRef | None:
     section = soup.select_one("#altr_list")
     if section is None:
         return None
-    link = _one(section, "a[data-bill-id]", INFO_SOURCE)
+    link = _one(soup, "#altr_list a[data-bill-id]", INFO_SOURCE)
     row = link.find_parent("tr") or section
     proposed = _optional_text(row, "td.proposeDt")
     title = _text(link)
