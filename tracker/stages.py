@@ -87,7 +87,8 @@ def is_final(code: str) -> bool:
     return code in FINAL_CODES
 
 
-def _squash(text: str) -> str:
+def squash(text: str) -> str:
+    """The text with all whitespace removed, as the name tables are keyed."""
     return re.sub(r"\s+", "", text)
 
 
@@ -95,12 +96,12 @@ def stage_for_result(result: str | None) -> str | None:
     """The ending stage a result text implies (``철회`` → ``withdrawn``), or None."""
     if not result:
         return None
-    return _ENDING_RESULTS.get(_squash(result))
+    return _ENDING_RESULTS.get(squash(result))
 
 
 def stage_for_step(name: str) -> str | None:
     """The stage code of a step name as the Assembly writes it, or None when unknown."""
-    squashed = _squash(name)
+    squashed = squash(name)
     if squashed in _STEP_NAMES:
         return _STEP_NAMES[squashed]
     return stage_for_result(squashed)

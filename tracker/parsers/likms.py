@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from bs4 import BeautifulSoup, Tag
 
 from tracker.errors import ParseError, SourceError
-from tracker.stages import PASSING_RESULTS, later, stage_for_result, stage_for_step
+from tracker.stages import PASSING_RESULTS, later, squash, stage_for_result, stage_for_step
 
 DETAIL_SOURCE = "bill_page"
 INFO_SOURCE = "bill_info"
@@ -360,15 +360,11 @@ def _current_step(bar: list[_BarItem]) -> str | None:
     return done[-1] if done else None
 
 
-def _squash(text: str) -> str:
-    return re.sub(r"\s+", "", text)
-
-
 def _result(steps: list[Step]) -> str | None:
     result = None
     for step in steps:
         for text in (step.name, step.description):
-            squashed = _squash(text)
+            squashed = squash(text)
             if stage_for_result(squashed) or (
                 squashed in PASSING_RESULTS and step.stage in _PLENARY_STAGES
             ):
@@ -382,7 +378,7 @@ def _summary(tag: Tag | None) -> str | None:
     lines = [" ".join(line.split()) for line in tag.get_text().splitlines()]
     while lines and not lines[0]:
         lines.pop(0)
-    if lines and _squash(lines[0]) == "제안이유및주요내용":
+    if lines and squash(lines[0]) == "제안이유및주요내용":
         lines.pop(0)
     kept: list[str] = []
     for line in lines:
