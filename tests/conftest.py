@@ -15,13 +15,6 @@ from tracker.replica.scenario import initial_rows
 from tracker.replica.slack import FakeSlack
 from tracker.replica.sources import Replica
 
-FIXTURES = Path(__file__).parent / "fixtures"
-
-
-def get_testdata(path: str) -> bytes:
-    """The bytes of a saved sample under tests/fixtures/."""
-    return (FIXTURES / path).read_bytes()
-
 
 @pytest.fixture
 def replica() -> Iterator[Replica]:

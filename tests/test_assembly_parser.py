@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tests.conftest import FIXTURES, get_testdata
+from tests.helpers import FIXTURES, get_testdata
 from tracker.errors import ParseError, SourceError
 from tracker.models import UNKNOWN
 from tracker.parsers.assembly import bill_from_row, parse_api_page, stage_from_row

@@ -61,6 +61,9 @@ _STEP_NAMES: dict[str, str] = {
     "법사위상정": "judiciary_review",
     "법사위처리": "judiciary_review",
     "법사위체계자구심사": "judiciary_review",
+    "체계자구심사회부": "judiciary_review",
+    "체계자구심사상정": "judiciary_review",
+    "체계자구심사처리": "judiciary_review",
     "본회의부의": "plenary",
     "본회의상정": "plenary",
     "본회의심의": "plenary",
@@ -84,7 +87,8 @@ def is_final(code: str) -> bool:
     return code in FINAL_CODES
 
 
-def _squash(text: str) -> str:
+def squash(text: str) -> str:
+    """The text with all whitespace removed, as the name tables are keyed."""
     return re.sub(r"\s+", "", text)
 
 
@@ -92,12 +96,12 @@ def stage_for_result(result: str | None) -> str | None:
     """The ending stage a result text implies (``철회`` → ``withdrawn``), or None."""
     if not result:
         return None
-    return _ENDING_RESULTS.get(_squash(result))
+    return _ENDING_RESULTS.get(squash(result))
 
 
 def stage_for_step(name: str) -> str | None:
     """The stage code of a step name as the Assembly writes it, or None when unknown."""
-    squashed = _squash(name)
+    squashed = squash(name)
     if squashed in _STEP_NAMES:
         return _STEP_NAMES[squashed]
     return stage_for_result(squashed)
