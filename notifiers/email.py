@@ -229,7 +229,7 @@ def subject_line(digest: Digest, title: str = DEFAULT_TITLE) -> str:
     """The Korean subject: title, period and the headline counts."""
     s = digest.summary
     period = f"{digest.period_start:%Y-%m-%d} ~ {digest.last_day:%Y-%m-%d}"
-    if s.empty:
+    if s.empty and not digest.changes:
         return f"[{title}] {period}: 변동 없음"
     return (
         f"[{title}] {period}: 단계 변경 {s.stage_changes}건, "
