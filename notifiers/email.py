@@ -158,9 +158,8 @@ def _progress(bill: DigestBill) -> dict[str, Any]:
         where = f" ({_stage_label(reached)} 단계에서)" if reached else ""
         status = f"종료: {ending}{where}"
     elif reached:
-        status = f"{_stage_label(reached)} ({upto + 1}/{total})"
-        if bill.result:
-            status += f" ({bill.result})"
+        result = f", {bill.result}" if bill.result else ""
+        status = f"{_stage_label(reached)} ({upto + 1}/{total}{result})"
     else:
         status = _stage_label(bill.stage)
     return {"cells": cells, "status": status, "text": f"[{bar}] {status}", "ended": ended}

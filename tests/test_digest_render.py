@@ -93,7 +93,7 @@ def test_progress_bars(rendered: RenderedDigest) -> None:
     assert "[■■■■□□□] 본회의 심의 (4/7)" in text
     assert "[■■□□□□□] 종료: 대안반영폐기 (소관위 심사 단계에서)" in text
     assert "[■■□□□□□] 종료: 임기만료폐기 (소관위 심사 단계에서)" in text
-    assert "[■■■■■■■] 공포 (7/7) (수정가결)" in text
+    assert "[■■■■■■■] 공포 (7/7, 수정가결)" in text
 
     html = rendered.html
     cells = re.findall(r'<td width="\d+%"[^>]*bgcolor="(#[0-9a-f]{6})"[^>]*>([^<]*)</td>', html)
