@@ -219,3 +219,16 @@ def test_write_digest_files(rendered: RenderedDigest, tmp_path: Path) -> None:
         write_digest_file(rendered, tmp_path / "r.eml")
     with pytest.raises(ValueError, match="unknown"):
         write_digest_file(msg, tmp_path / "d.pdf")
+
+
+def test_ending_without_known_progress_and_unknown_stage() -> None:
+    def bill(bill_id: str, stage: str, result: str | None = None) -> DigestBill:
+        return DigestBill(bill_id, None, f"법안 {bill_id}", None, None, stage, result, None, None)
+
+    digest = Digest(
+        NOW.replace(day=16), NOW, [bill("A", "withdrawn", "철회"), bill("B", "mystery_step")]
+    )
+    rendered = render_digest(digest)
+    assert "[□□□□□□□] 종료: 철회" in rendered.text
+    assert "[□□□□□□□] mystery_step" in rendered.text
+    assert f'bgcolor="{COLOR_ENDING}"' in rendered.html
