@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.smtp_server import free_port, smtp_server  # noqa: F401  (fixtures)
 from tracker.replica.scenario import initial_rows
 from tracker.replica.slack import FakeSlack
 from tracker.replica.sources import Replica

@@ -1,0 +1,129 @@
+"""The weekly digest's content: plain dataclasses the store fills and the notifiers render.
+
+Nothing here touches the database; building a ``Digest`` from SQLite is the store's job.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from tracker.stages import is_final
+
+STALLED_AFTER_DAYS = 60
+
+
+@dataclass
+class DigestBill:
+    """A tracked bill as it stands at the end of the digest's period."""
+
+    bill_id: str
+    bill_no: str | None
+    title: str
+    proposer: str | None
+    committee: str | None
+    stage: str
+    result: str | None
+    detail_url: str | None
+    matched_by: str | None
+    last_changed_at: datetime | None = None
+    stalled: bool = False
+    # For a bill that ended without becoming law: the last progress stage it reached
+    # (from bill_events), so the progress bar can show how far it got. None when unknown.
+    reached_stage: str | None = None
+
+
+@dataclass
+class DigestChange:
+    """One row of ``bill_changes`` inside the period."""
+
+    bill_id: str
+    bill_title: str
+    field: str
+    old_value: str | None
+    new_value: str | None
+    observed_at: datetime
+    kind: str = "changed"  # "new" or "changed"
+
+
+@dataclass
+class DigestArticle:
+    """One news story: its first article and the other outlets that ran it."""
+
+    title: str
+    url: str
+    source: str | None
+    published_at: datetime | None = None
+    other_sources: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class DigestSummary:
+    """The headline counts of a digest."""
+
+    stage_changes: int
+    new_bills: int
+    articles: int
+
+    @property
+    def empty(self) -> bool:
+        return not (self.stage_changes or self.new_bills or self.articles)
+
+
+@dataclass
+class Digest:
+    """One digest: the period ``[period_start, period_end)`` and what happened in it.
+
+    Both ends are timezone-aware (the configured zone, Asia/Seoul by default). Bills are
+    every tracked bill, in the order to show them; changes and articles are those observed
+    in the period.
+    """
+
+    period_start: datetime
+    period_end: datetime
+    bills: list[DigestBill] = field(default_factory=list)
+    changes: list[DigestChange] = field(default_factory=list)
+    articles: list[DigestArticle] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        for name in ("period_start", "period_end"):
+            value = getattr(self, name)
+            if value.tzinfo is None or value.utcoffset() is None:
+                raise ValueError(f"Digest.{name} must be timezone-aware")
+        if self.period_end < self.period_start:
+            raise ValueError("Digest.period_end is before period_start")
+
+    @property
+    def summary(self) -> DigestSummary:
+        return DigestSummary(
+            stage_changes=sum(
+                1 for c in self.changes if c.kind == "changed" and c.field == "stage"
+            ),
+            new_bills=sum(1 for c in self.changes if c.kind == "new"),
+            articles=len(self.articles),
+        )
+
+    @property
+    def last_day(self) -> datetime:
+        """The last instant inside the period (its end is exclusive): a period ending at
+        Monday 00:00 is shown as ending on Sunday."""
+        return self.period_end - timedelta(microseconds=1)
+
+
+def is_stalled(
+    last_changed_at: datetime | None,
+    now: datetime,
+    days: int = STALLED_AFTER_DAYS,
+    *,
+    stage: str | None = None,
+) -> bool:
+    """Whether a bill has not moved for at least ``days`` days (장기 계류).
+
+    A bill with no recorded change is not called stalled, nor is one whose ``stage`` is
+    final: a bill that ended is not waiting for anything.
+    """
+    if last_changed_at is None:
+        return False
+    if stage is not None and is_final(stage):
+        return False
+    return now - last_changed_at >= timedelta(days=days)
