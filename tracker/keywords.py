@@ -33,11 +33,11 @@ _MIN_SPECIFIC_LEN = 4
 
 
 def _keep(ch: str) -> bool:
-    return unicodedata.category(ch)[0] in "LN"
+    return unicodedata.category(ch)[0] in "LNM"
 
 
 def normalize(text: str) -> str:
-    """``text`` folded for comparison: NFKC, case-folded, letters and digits only.
+    """``text`` folded for comparison: NFKC, case-folded, only letters, digits and marks.
 
     Full-width forms become half-width, Latin is lower-cased, and whitespace, punctuation and
     symbols are dropped, so "해오름 산업벨트", "해오름　산업벨트" and "ＨＡＥＯＲＥＵＭ"
