@@ -178,7 +178,9 @@ def _entry_url(entry: Any) -> str:
 
 def _entry_date(entry: Any) -> datetime | None:
     for key in ("published", "updated", "created"):
-        parsed = parse_date(entry.get(key))
+        # dict.get, because feedparser's own get() maps a missing "updated" to "published"
+        # with a deprecation warning.
+        parsed = parse_date(dict.get(entry, key))
         if parsed is not None:
             return parsed
     return None
