@@ -176,6 +176,15 @@ def _entry_url(entry: Any) -> str:
     return link.strip()
 
 
+def _source_title(entry: Any) -> str | None:
+    source = entry.get("source")
+    if isinstance(source, dict):
+        title = source.get("title")
+        if isinstance(title, str) and title.strip():
+            return html_to_text(title)
+    return None
+
+
 def _entry_date(entry: Any) -> datetime | None:
     for key in ("published", "updated", "created"):
         # dict.get, because feedparser's own get() maps a missing "updated" to "published"
@@ -219,22 +228,25 @@ def _load_feed(data: bytes | str, source: str) -> tuple[Any, list[Any], FeedResu
 
 
 def parse_feed(data: bytes | str, source_name: str | None = None) -> FeedResult:
-    """Parse any RSS or Atom feed; ``source_name`` names the outlet (else the feed title)."""
+    """Parse any RSS or Atom feed.
+
+    The outlet is ``source_name`` when given, else the item's ``<source>``, else the feed title
+    up to " - " ("경상일보 - 전체기사" gives 경상일보), else the link's host.
+    """
     parsed, entries, result = _load_feed(data, "news")
     feed_title = html_to_text(parsed.feed.get("title") or "")
-    default_source = source_name or feed_title.split(" - ")[0].strip() or None
+    feed_source = feed_title.split(" - ")[0].strip() or None
     for entry in entries:
         title = html_to_text(entry.get("title") or "")
         url = _entry_url(entry)
         if not title or not url:
             result.skipped += 1
             continue
-        item_source = (entry.get("source") or {}).get("title")
         result.items.append(
             NewsItem(
                 url=url,
                 title=title,
-                source=source_name or item_source or default_source or outlet_for(url),
+                source=source_name or _source_title(entry) or feed_source or outlet_for(url),
                 published_at=_entry_date(entry),
                 summary=html_to_text(entry.get("summary") or ""),
                 feed="feed",
@@ -279,7 +291,7 @@ def parse_google_news(xml: bytes | str) -> FeedResult:
         if not raw_title or not url:
             result.skipped += 1
             continue
-        source = (entry.get("source") or {}).get("title") or None
+        source = _source_title(entry)
         title, source = _split_outlet(raw_title, source)
         summary_html = entry.get("summary") or ""
         summary = html_to_text(summary_html)
