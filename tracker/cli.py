@@ -10,8 +10,10 @@ import click
 
 from tracker import __version__
 from tracker.errors import ConfigError, TrackerError
+from tracker.locks import LockBusy
 
 EXIT_USAGE = 2
+EXIT_BUSY = 4
 
 
 def _load(ctx: click.Context):
@@ -47,13 +49,20 @@ def cli(ctx: click.Context, config_path: str | None, verbose: int) -> None:
 
 @cli.command()
 @click.option("--full", is_flag=True, help="Re-check bills in a final stage too.")
+@click.option(
+    "--wait",
+    "wait_seconds",
+    default=60.0,
+    show_default=True,
+    help="Seconds to wait for another check on the same database to finish.",
+)
 @click.pass_context
-def check(ctx: click.Context, full: bool) -> None:
+def check(ctx: click.Context, full: bool, wait_seconds: float) -> None:
     """Run one full cycle: crawl all sources, store changes, deliver pending alerts."""
     from tracker.check import run_check
 
     config = _load(ctx)
-    result = run_check(config, full=full)
+    result = run_check(config, full=full, lock_wait_seconds=wait_seconds)
     click.echo(
         f"run {result.run_id}: {result.status}, {result.changes} change(s), "
         f"{result.delivery.sent} alert(s) sent, {result.delivery.pending} pending"
@@ -61,6 +70,17 @@ def check(ctx: click.Context, full: bool) -> None:
     for source in result.failed_sources:
         click.echo(f"source failed: {source}", err=True)
     sys.exit(result.exit_code)
+
+
+@cli.command()
+@click.pass_context
+def run(ctx: click.Context) -> None:
+    """Run checks every interval and the weekly digest until SIGINT/SIGTERM."""
+    from tracker.scheduler import Daemon
+
+    config = _load(ctx)
+    logging.getLogger("tracker").setLevel(min(logging.INFO, logging.getLogger().level))
+    sys.exit(Daemon(config).run())
 
 
 @cli.command()
@@ -100,6 +120,9 @@ def main() -> None:
     except click.ClickException as exc:
         exc.show()
         sys.exit(exc.exit_code)
+    except LockBusy as exc:
+        click.echo(f"error: another tracker is working on this database: {exc}", err=True)
+        sys.exit(EXIT_BUSY)
     except TrackerError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(1)

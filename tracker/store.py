@@ -181,6 +181,33 @@ class Store:
             )
         return int(cursor.lastrowid or 0)
 
+    def fail_unfinished_runs(self, reason: str) -> int:
+        """Mark runs left ``running`` by a process that died or was killed as ``failed``."""
+        stats = json.dumps({"crawl": {"errors": [reason]}}, ensure_ascii=False)
+        with self.transaction():
+            cursor = self.conn.execute(
+                "UPDATE runs SET status = 'failed', finished_at = ?, stats = ?"
+                " WHERE status = 'running'",
+                [self.now(), stats],
+            )
+        return cursor.rowcount
+
+    def last_run(self) -> dict[str, Any] | None:
+        rows = list(self.db.query("SELECT * FROM runs ORDER BY id DESC LIMIT 1"))
+        return rows[0] if rows else None
+
+    def prune_runs(self, older_than: datetime) -> int:
+        """Delete old runs that left no history; runs referenced by history are provenance."""
+        with self.transaction():
+            cursor = self.conn.execute(
+                "DELETE FROM runs WHERE julianday(started_at) < julianday(?)"
+                " AND status != 'running'"
+                " AND id NOT IN (SELECT run_id FROM bill_changes WHERE run_id IS NOT NULL)"
+                " AND id NOT IN (SELECT run_id FROM news_articles WHERE run_id IS NOT NULL)",
+                [iso(older_than, self.tz)],
+            )
+        return cursor.rowcount
+
     def finish_run(self, run_id: int, status: str, stats: dict[str, Any]) -> None:
         with self.transaction():
             self.conn.execute(
