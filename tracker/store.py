@@ -104,8 +104,16 @@ def _migration_1(db: sqlite_utils.Database) -> None:
     )
 
 
+def _migration_2_alert_claims(db: sqlite_utils.Database) -> None:
+    # Set while a send is in flight: after a crash the alert is checked, not blindly resent.
+    db.execute("ALTER TABLE alerts ADD COLUMN claimed_at TEXT")
+
+
 # Each entry migrates the schema from version N-1 to N; never edit a released entry.
-MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (_migration_1,)
+MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
+    _migration_1,
+    _migration_2_alert_claims,
+)
 
 
 @dataclass(frozen=True)
@@ -377,26 +385,45 @@ class Store:
         )
         return [{**r, "payload": json.loads(r["payload"])} for r in rows]
 
+    def claim_alert(self, alert_id: int) -> None:
+        """Note that a send is about to start (kept if the process dies during it)."""
+        with self.transaction():
+            self.conn.execute(
+                "UPDATE alerts SET claimed_at = coalesce(claimed_at, ?) WHERE id = ?",
+                [self.now(), alert_id],
+            )
+
     def mark_alert_sent(self, alert_id: int) -> None:
         with self.transaction():
             self.conn.execute(
                 "UPDATE alerts SET status = 'sent', sent_at = ?, attempts = attempts + 1,"
-                " last_error = NULL, next_attempt_at = NULL WHERE id = ? AND status = 'pending'",
+                " last_error = NULL, next_attempt_at = NULL, claimed_at = NULL"
+                " WHERE id = ? AND status = 'pending'",
                 [self.now(), alert_id],
             )
 
     def mark_alert_failed(
-        self, alert_id: int, error: str, next_attempt_at: datetime | None, permanent: bool = False
+        self,
+        alert_id: int,
+        error: str,
+        next_attempt_at: datetime | None,
+        permanent: bool = False,
+        maybe_delivered: bool = False,
     ) -> None:
-        """Record a failed attempt; a permanent error ends the alert as ``failed``."""
+        """Record a failed attempt; a permanent error ends the alert as ``failed``.
+
+        ``maybe_delivered`` keeps the claim, so the next attempt first checks whether it arrived.
+        """
         with self.transaction():
             self.conn.execute(
                 "UPDATE alerts SET attempts = attempts + 1, last_error = ?, status = ?,"
-                " next_attempt_at = ? WHERE id = ? AND status = 'pending'",
+                " next_attempt_at = ?, claimed_at = CASE WHEN ? THEN claimed_at END"
+                " WHERE id = ? AND status = 'pending'",
                 [
                     _first_line(error)[:500],
                     "failed" if permanent else "pending",
                     iso(next_attempt_at, self.tz) if next_attempt_at else None,
+                    maybe_delivered,
                     alert_id,
                 ],
             )
