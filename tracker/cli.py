@@ -11,6 +11,7 @@ import click
 from tracker import __version__
 from tracker.errors import ConfigError, TrackerError
 from tracker.locks import LockBusy
+from tracker.logs import scrub_secrets, setup_logging
 
 EXIT_USAGE = 2
 EXIT_BUSY = 4
@@ -20,14 +21,11 @@ def _load(ctx: click.Context):
     from tracker.config import load_config
 
     try:
-        return load_config(ctx.obj["config_path"])
+        config = load_config(ctx.obj["config_path"])
     except ConfigError as exc:
         raise click.UsageError(str(exc)) from None
-
-
-def _setup_logging(verbose: int) -> None:
-    level = logging.DEBUG if verbose > 1 else logging.INFO if verbose else logging.WARNING
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    scrub_secrets(config.secrets.values())
+    return config
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -44,7 +42,7 @@ def cli(ctx: click.Context, config_path: str | None, verbose: int) -> None:
     """Watch the Korean National Assembly and the news for the bills you care about."""
     ctx.ensure_object(dict)
     ctx.obj["config_path"] = config_path
-    _setup_logging(verbose)
+    setup_logging(verbose)
 
 
 @cli.command()
