@@ -15,7 +15,7 @@ demo: $(STAMP)
 	$(BIN)/tracker demo
 
 test: $(STAMP) lint
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n 2
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
