@@ -14,12 +14,18 @@ from tracker.store import Store, open_store
 logger = logging.getLogger(__name__)
 
 
+# Records are written in batches of this size (each batch is one transaction).
+BATCH_SIZE = 500
+
+
 class StorePipeline:
     """Writes BillRecords through the store and records SourceFailures in the run's stats."""
 
     def __init__(self, ctx: RunContext) -> None:
         self.ctx = ctx
         self.store: Store | None = None
+        self.pending: list[BillRecord] = []
+        self.sources: dict[str, str] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StorePipeline:
@@ -30,7 +36,15 @@ class StorePipeline:
 
     def close_spider(self, spider: Any = None) -> None:
         if self.store is not None:
+            self.flush()
             self.store.close()
+
+    def flush(self) -> None:
+        assert self.store is not None
+        records, self.pending = self.pending, []
+        alert_fields = tuple(self.ctx.config.watch.alert_fields)
+        for change in self.store.apply_bills(records, self.ctx.run_id, alert_fields):
+            self.ctx.source(self.sources[change.bill_id]).changes += 1
 
     def process_item(self, item: Any, spider: Any = None) -> Any:
         assert self.store is not None
@@ -38,9 +52,9 @@ class StorePipeline:
             self.ctx.source(item.source).errors.append(item.message)
             logger.warning("%s", item.message)
         elif isinstance(item, BillRecord):
-            stats = self.ctx.source(item.source)
-            stats.items += 1
-            alert_fields = tuple(self.ctx.config.watch.alert_fields)
-            changes = self.store.apply_bill(item, self.ctx.run_id, alert_fields)
-            stats.changes += len(changes)
+            self.ctx.source(item.source).items += 1
+            self.sources[item.bill_id] = item.source
+            self.pending.append(item)
+            if len(self.pending) >= BATCH_SIZE:
+                self.flush()
         return item

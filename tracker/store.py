@@ -10,7 +10,7 @@ import json
 import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -18,7 +18,7 @@ from typing import Any
 import sqlite_utils
 
 from tracker import stages
-from tracker.models import BillRecord
+from tracker.models import BILL_FIELDS, BillRecord
 from tracker.timeutil import DEFAULT_TZ, iso, now
 
 BUSY_TIMEOUT_MS = 30_000
@@ -131,6 +131,85 @@ def _text(value: Any) -> str | None:
     return None if value is None else str(value)
 
 
+def _chunks(items: list[str], size: int = 500) -> Iterator[list[str]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+_INSERT_CHANGE = (
+    "INSERT INTO bill_changes (run_id, bill_id, kind, field, old_value, new_value, observed_at)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?)"
+)
+_INSERT_EVENT = (
+    "INSERT OR IGNORE INTO bill_events (bill_id, stage, happened_on, description)"
+    " VALUES (?, ?, ?, ?)"
+)
+_INSERT_ALERT = (
+    "INSERT OR IGNORE INTO alerts (dedupe_key, kind, bill_id, payload, created_at)"
+    " VALUES (?, ?, ?, ?, ?)"
+)
+
+
+@dataclass
+class _Batch:
+    """The writes of one ``apply_bills`` call, grouped so each kind goes out in one call."""
+
+    run_id: int | None
+    at: str
+    alert_fields: tuple[str, ...]
+    stored: dict[str, dict[str, Any]] = field(default_factory=dict)
+    events: set[tuple[str, str, str]] = field(default_factory=set)
+    changes: list[Change] = field(default_factory=list)
+    inserts: dict[tuple[str, ...], list[list[Any]]] = field(default_factory=dict)
+    updates: dict[tuple[str, ...], list[list[Any]]] = field(default_factory=dict)
+    new_events: list[tuple[str, str, str, str]] = field(default_factory=list)
+    alerts: list[tuple[str, str, str | None, str, str]] = field(default_factory=list)
+
+    def insert(self, row: dict[str, Any]) -> None:
+        self.inserts.setdefault(tuple(row), []).append(list(row.values()))
+
+    def update(self, bill_id: str, assignments: dict[str, Any]) -> None:
+        self.updates.setdefault(tuple(assignments), []).append([*assignments.values(), bill_id])
+
+    def add_changes(self, changes: list[Change]) -> None:
+        self.changes += changes
+
+    def add_events(self, record: BillRecord) -> None:
+        for event in record.events:
+            key = (record.bill_id, event.stage, event.happened_on)
+            if key not in self.events:
+                self.events.add(key)
+                self.new_events.append((*key, event.description))
+
+    def alert(self, key: str, kind: str, payload: dict[str, Any], bill_id: str | None) -> None:
+        self.alerts.append((key, kind, bill_id, json.dumps(payload, ensure_ascii=False), self.at))
+
+    def flush(self, conn: sqlite3.Connection) -> None:
+        for names, rows in self.inserts.items():
+            marks = ", ".join("?" for _ in names)
+            conn.executemany(f"INSERT INTO bills ({', '.join(names)}) VALUES ({marks})", rows)
+        for names, rows in self.updates.items():
+            sets = ", ".join(f"{name} = ?" for name in names)
+            conn.executemany(f"UPDATE bills SET {sets} WHERE bill_id = ?", rows)
+        conn.executemany(
+            _INSERT_CHANGE,
+            [
+                (
+                    self.run_id,
+                    c.bill_id,
+                    c.kind,
+                    c.field,
+                    _text(c.old_value),
+                    _text(c.new_value),
+                    self.at,
+                )
+                for c in self.changes
+            ],
+        )
+        conn.executemany(_INSERT_EVENT, self.new_events)
+        conn.executemany(_INSERT_ALERT, self.alerts)
+
+
 def _first_line(text: str) -> str:
     return text.strip().splitlines()[0] if text.strip() else text
 
@@ -226,11 +305,11 @@ class Store:
     # -- bills --------------------------------------------------------------------------------
 
     def get_bill(self, bill_id: str) -> dict[str, Any] | None:
-        row = self.conn.execute("SELECT * FROM bills WHERE bill_id = ?", [bill_id]).fetchone()
+        cursor = self.conn.execute("SELECT * FROM bills WHERE bill_id = ?", [bill_id])
+        row = cursor.fetchone()
         if row is None:
             return None
-        names = [d[0] for d in self.conn.execute("SELECT * FROM bills LIMIT 0").description]
-        return dict(zip(names, row, strict=True))
+        return dict(zip([d[0] for d in cursor.description], row, strict=True))
 
     def bills(self, where: str = "1", params: list[Any] | None = None) -> list[dict[str, Any]]:
         return list(self.db.query(f"SELECT * FROM bills WHERE {where}", params or []))
@@ -247,17 +326,55 @@ class Store:
         self, record: BillRecord, run_id: int | None, alert_fields: tuple[str, ...] = ()
     ) -> list[Change]:
         """Diff ``record`` against the stored bill; store changes, events and alerts at once."""
-        with self.transaction():
-            return self._apply_bill(record, run_id, alert_fields)
+        return self.apply_bills([record], run_id, alert_fields)
 
-    def _apply_bill(
-        self, record: BillRecord, run_id: int | None, alert_fields: tuple[str, ...]
+    def apply_bills(
+        self, records: list[BillRecord], run_id: int | None, alert_fields: tuple[str, ...] = ()
     ) -> list[Change]:
-        at = self.now()
+        """Apply records in one transaction, each change with its alert: all or none.
+
+        The stored rows are read once for the whole batch and the writes go out grouped, which
+        is what makes a full scan of a term fast.
+        """
+        batch = _Batch(run_id, self.now(), alert_fields)
+        with self.transaction():
+            ids = list(dict.fromkeys(r.bill_id for r in records))
+            batch.stored = self._fetch_bills(ids)
+            batch.events = self._fetch_events(ids)
+            for record in records:
+                self._diff(record, batch)
+            batch.flush(self.conn)
+        return batch.changes
+
+    def _fetch_bills(self, ids: list[str]) -> dict[str, dict[str, Any]]:
+        found: dict[str, dict[str, Any]] = {}
+        for chunk in _chunks(ids):
+            marks = ",".join("?" * len(chunk))
+            cursor = self.conn.execute(f"SELECT * FROM bills WHERE bill_id IN ({marks})", chunk)
+            names = [d[0] for d in cursor.description]
+            found.update((row[0], dict(zip(names, row, strict=True))) for row in cursor)
+        return found
+
+    def _fetch_events(self, ids: list[str]) -> set[tuple[str, str, str]]:
+        found: set[tuple[str, str, str]] = set()
+        for chunk in _chunks(ids):
+            marks = ",".join("?" * len(chunk))
+            found.update(
+                self.conn.execute(
+                    "SELECT bill_id, stage, happened_on FROM bill_events"
+                    f" WHERE bill_id IN ({marks})",
+                    chunk,
+                )
+            )
+        return found
+
+    def _diff(self, record: BillRecord, batch: _Batch) -> None:
         known = record.known()
-        stored = self.get_bill(record.bill_id)
+        stored = batch.stored.get(record.bill_id)
+        batch.add_events(record)
         if stored is None:
-            return self._insert_bill(record, known, run_id, at)
+            self._insert_bill(record, known, batch)
+            return
         if "stage" in known and stored["stage"] and known["stage"]:
             if stages.rank(known["stage"]) < stages.rank(stored["stage"]):
                 # An older report (the API lags the bill pages): it cannot move a bill back.
@@ -271,57 +388,30 @@ class Store:
             if _text(value) != _text(stored.get(name))
         ]
         assignments = {c.field: c.new_value for c in changes}
-        assignments["last_checked_at"] = at
+        assignments["last_checked_at"] = batch.at
         if changes:
-            assignments["last_changed_at"] = at
-        sets = ", ".join(f"{name} = ?" for name in assignments)
-        self.conn.execute(
-            f"UPDATE bills SET {sets} WHERE bill_id = ?", [*assignments.values(), record.bill_id]
-        )
-        self._write_changes(changes, run_id, at)
-        self._add_events(record)
+            assignments["last_changed_at"] = batch.at
+        batch.update(record.bill_id, assignments)
+        batch.add_changes(changes)
         changed = {c.field for c in changes}
-        if changed & set(STATUS_FIELDS) or changed & set(alert_fields):
-            self._alert_status_change(record, stored, assignments, changes, at)
-        return changes
+        if changed & set(STATUS_FIELDS) or changed & set(batch.alert_fields):
+            self._alert_status_change(record, stored, assignments, changes, batch)
+        batch.stored[record.bill_id] = {**stored, **assignments}
 
-    def _insert_bill(
-        self, record: BillRecord, known: dict[str, Any], run_id: int | None, at: str
-    ) -> list[Change]:
+    def _insert_bill(self, record: BillRecord, known: dict[str, Any], batch: _Batch) -> None:
         row = {
             **known,
             "bill_id": record.bill_id,
             "matched_by": record.matched_by,
-            "first_seen_at": at,
-            "last_checked_at": at,
-            "last_changed_at": at,
+            "first_seen_at": batch.at,
+            "last_checked_at": batch.at,
+            "last_changed_at": batch.at,
         }
-        names = ", ".join(row)
-        marks = ", ".join("?" for _ in row)
-        self.conn.execute(f"INSERT INTO bills ({names}) VALUES ({marks})", list(row.values()))
-        change = Change(record.bill_id, "new", "stage", None, known.get("stage"))
-        self._write_changes([change], run_id, at)
-        self._add_events(record)
+        batch.insert(row)
+        batch.add_changes([Change(record.bill_id, "new", "stage", None, known.get("stage"))])
         payload = {**self._bill_payload(row), "new_stage": known.get("stage")}
-        self.enqueue_alert(f"new_bill:{record.bill_id}", "new_bill", payload, record.bill_id, at)
-        return [change]
-
-    def _write_changes(self, changes: list[Change], run_id: int | None, at: str) -> None:
-        self.conn.executemany(
-            "INSERT INTO bill_changes (run_id, bill_id, kind, field, old_value, new_value,"
-            " observed_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [
-                (run_id, c.bill_id, c.kind, c.field, _text(c.old_value), _text(c.new_value), at)
-                for c in changes
-            ],
-        )
-
-    def _add_events(self, record: BillRecord) -> None:
-        self.conn.executemany(
-            "INSERT OR IGNORE INTO bill_events (bill_id, stage, happened_on, description)"
-            " VALUES (?, ?, ?, ?)",
-            [(record.bill_id, e.stage, e.happened_on, e.description) for e in record.events],
-        )
+        batch.alert(f"new_bill:{record.bill_id}", "new_bill", payload, record.bill_id)
+        batch.stored[record.bill_id] = dict.fromkeys(BILL_FIELDS) | row
 
     @staticmethod
     def _bill_payload(bill: dict[str, Any]) -> dict[str, Any]:
@@ -334,7 +424,7 @@ class Store:
         stored: dict[str, Any],
         assignments: dict[str, Any],
         changes: list[Change],
-        at: str,
+        batch: _Batch,
     ) -> None:
         current = {**stored, **assignments}
         payload = {
@@ -353,8 +443,9 @@ class Store:
         if {c.field for c in changes} & set(STATUS_FIELDS):
             key = f"stage:{record.bill_id}:{current['stage']}:{current['result'] or ''}"
         else:
-            key = f"fields:{record.bill_id}:{at}:" + ",".join(sorted(c.field for c in changes))
-        self.enqueue_alert(key, "stage_change", payload, record.bill_id, at)
+            fields = ",".join(sorted(c.field for c in changes))
+            key = f"fields:{record.bill_id}:{batch.at}:{fields}"
+        batch.alert(key, "stage_change", payload, record.bill_id)
 
     # -- alerts (the outbox) ------------------------------------------------------------------
 
