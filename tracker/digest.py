@@ -10,7 +10,6 @@ anything: :func:`send_due_digest` is safe to call at any time and as often as on
 from __future__ import annotations
 
 import json
-import logging
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from email.message import EmailMessage
@@ -26,8 +25,6 @@ from tracker.parsers.news import NewsItem
 from tracker.schedule_spec import DigestSpec, parse_digest_spec
 from tracker.stages import PROGRESS_CODES, is_final, rank
 from tracker.store import Store, open_store
-
-logger = logging.getLogger(__name__)
 
 DEFAULT_PERIOD = timedelta(days=7)
 
@@ -243,7 +240,8 @@ def send_due_digest(
 
     The scheduler's entry point: call it at the scheduled time and once at start to catch up
     a missed one; repeated calls send nothing more, and after a failure the next call retries.
-    ``since`` asks for the period from that day to ``now`` instead, due or not.
+    ``since`` asks for the period from that day to ``now`` instead, due or not. Reporting
+    the outcome (its ``message``) is the caller's job.
     """
     at = _now(config, now)
     spec = parse_digest_spec(config.schedule.digest)
@@ -253,12 +251,9 @@ def send_due_digest(
         if period is None:
             until = store.digest_covered_until()
             return DigestOutcome("not_due", f"no digest due: sent up to {until:%Y-%m-%d %H:%M}")
-        outcome = send_digest(config, store, period, at)
+        return send_digest(config, store, period, at)
     finally:
         store.close()
-    log = logger.error if outcome.status == "failed" else logger.info
-    log("%s", outcome.message)
-    return outcome
 
 
 @dataclass(frozen=True)
