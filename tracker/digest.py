@@ -194,7 +194,10 @@ def digest_message(config: Config, rendered: RenderedDigest, now: datetime) -> E
 
 def send_digest(config: Config, store: Store, period: Period, now: datetime) -> DigestOutcome:
     """Build, send and record the digest of ``period``; an SMTP failure is recorded on the
-    period's row (``failed``, ``last_error``) and returned, never raised."""
+    period's row (``failed``, ``last_error``) and returned, never raised.
+
+    It does not ask whether ``period`` is due: :func:`send_due_digest` does.
+    """
     email = config.email
     if not email.recipients:
         return DigestOutcome(
