@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, Protocol
 
 
@@ -9,5 +10,11 @@ class Notifier(Protocol):
     """Sends one alert; raises tracker.errors.DeliveryError when it could not."""
 
     name: str
+    # Whether ``was_delivered`` can answer (Slack's history); else a cut-short send is resent.
+    can_verify: bool
 
-    def send(self, kind: str, payload: dict[str, Any]) -> None: ...
+    def send(self, kind: str, payload: dict[str, Any], dedupe_key: str) -> None: ...
+
+    def was_delivered(self, dedupe_key: str, since: datetime) -> bool | None:
+        """Whether an alert whose earlier attempt ended unknown did arrive; None: can't tell."""
+        ...

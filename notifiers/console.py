@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from datetime import datetime
 from typing import Any, TextIO
 
 from notifiers.messages import format_alert
@@ -10,10 +11,14 @@ from notifiers.messages import format_alert
 
 class ConsoleNotifier:
     name = "console"
+    can_verify = False
 
     def __init__(self, stream: TextIO | None = None) -> None:
         self.stream = stream
 
-    def send(self, kind: str, payload: dict[str, Any]) -> None:
+    def send(self, kind: str, payload: dict[str, Any], dedupe_key: str) -> None:
         stream = self.stream or sys.stdout
         print(f"[alert] {format_alert(kind, payload).text}", file=stream, flush=True)
+
+    def was_delivered(self, dedupe_key: str, since: datetime) -> bool | None:
+        return None

@@ -30,6 +30,9 @@ def snapshot(db):
         ("html200", "not JSON"),
         ("http500", "HTTP 500"),
         ("slow", "TimeoutError"),
+        ("truncated", "not JSON"),
+        ("empty", "not JSON"),
+        ("euckr", "not JSON"),
     ],
 )
 def test_api_failure_exits_3_records_error_and_changes_no_bill(env, replica, fault, expected):
@@ -53,6 +56,17 @@ def test_api_failure_exits_3_records_error_and_changes_no_bill(env, replica, fau
     assert status in ("partial", "failed")
     errors = json.loads(stats)["assembly_api"]["errors"]
     assert errors and expected in errors[0]
+
+
+def test_an_empty_answer_is_no_reason_to_change_or_drop_a_bill(env, replica, slack):
+    assert env.tracker("check").returncode == 0
+    before = snapshot(env.db)
+    sent = len(slack.messages)
+    replica.assembly.fault = "nodata"
+    assert env.tracker("check").returncode == 0
+    assert snapshot(env.db)[1] == before[1]
+    assert [b[0] for b in snapshot(env.db)[0]] == [b[0] for b in before[0]]
+    assert len(slack.messages) == sent
 
 
 def test_slack_down_keeps_alert_pending_then_sends_it_exactly_once(env, replica, slack):

@@ -148,3 +148,21 @@ def test_source_failure_alerts_once_reminds_daily_and_recovers_once(store):
     )
     assert store.record_source_result("bill_page", None, 3, 86400, t0 + timedelta(days=3)) is None
     assert store.count("alerts", "kind = 'source_failure'") == 3
+
+
+def test_prune_runs_keeps_runs_that_left_history(store):
+    with_history = store.start_run()
+    store.apply_bill(record(), with_history)
+    store.finish_run(with_history, "ok", {})
+    idle = store.start_run()
+    store.finish_run(idle, "ok", {})
+    assert store.prune_runs(datetime.now(KST) + timedelta(days=1)) == 1
+    assert [r[0] for r in store.conn.execute("SELECT id FROM runs")] == [with_history]
+    assert store.count("bill_changes") == 1
+
+
+def test_unfinished_runs_are_marked_failed(store):
+    store.start_run()
+    assert store.fail_unfinished_runs("interrupted") == 1
+    assert store.last_run()["status"] == "failed"
+    assert "interrupted" in store.last_run()["stats"]

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from tracker.config import Config
 from tracker.delivery import DeliveryReport, deliver_pending, make_notifier
+from tracker.locks import cycle_lock
 from tracker.runcontext import RunContext
 from tracker.store import Store, open_store
 
@@ -57,11 +58,29 @@ def record_source_health(store: Store, ctx: RunContext) -> None:
 
 
 def run_check(
-    config: Config, full: bool = False, crawl: Callable[[RunContext], None] = _default_crawl
+    config: Config,
+    full: bool = False,
+    crawl: Callable[[RunContext], None] = _default_crawl,
+    lock_wait_seconds: float = 0,
 ) -> CheckResult:
-    """Run one full cycle and return what happened; never raises for a source failure."""
+    """Run one full cycle and return what happened; never raises for a source failure.
+
+    Raises LockBusy when another check holds the database for longer than ``lock_wait_seconds``.
+    """
+    lock = cycle_lock(config.tracker.db)
+    lock.acquire(lock_wait_seconds)
+    try:
+        return _run_locked(config, full, crawl)
+    finally:
+        lock.release()
+
+
+def _run_locked(config: Config, full: bool, crawl: Callable[[RunContext], None]) -> CheckResult:
     store = open_store(config.tracker.db, config.tracker.timezone)
     try:
+        stale = store.fail_unfinished_runs("interrupted: the check ended before it finished")
+        if stale:
+            logger.warning("marked %d unfinished earlier run(s) as failed", stale)
         run_id = store.start_run()
         ctx = RunContext(config, run_id, full)
         try:

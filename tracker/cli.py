@@ -11,23 +11,23 @@ import click
 
 from tracker import __version__
 from tracker.errors import ConfigError, TrackerError
+from tracker.locks import LockBusy
+from tracker.logs import scrub_secrets, setup_logging
 
 EXIT_USAGE = 2
 EXIT_DELIVERY_FAILED = 1
+EXIT_BUSY = 4
 
 
 def _load(ctx: click.Context):
     from tracker.config import load_config
 
     try:
-        return load_config(ctx.obj["config_path"])
+        config = load_config(ctx.obj["config_path"])
     except ConfigError as exc:
         raise click.UsageError(str(exc)) from None
-
-
-def _setup_logging(verbose: int) -> None:
-    level = logging.DEBUG if verbose > 1 else logging.INFO if verbose else logging.WARNING
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    scrub_secrets(config.secrets.values())
+    return config
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -44,18 +44,25 @@ def cli(ctx: click.Context, config_path: str | None, verbose: int) -> None:
     """Watch the Korean National Assembly and the news for the bills you care about."""
     ctx.ensure_object(dict)
     ctx.obj["config_path"] = config_path
-    _setup_logging(verbose)
+    setup_logging(verbose)
 
 
 @cli.command()
 @click.option("--full", is_flag=True, help="Re-check bills in a final stage too.")
+@click.option(
+    "--wait",
+    "wait_seconds",
+    default=60.0,
+    show_default=True,
+    help="Seconds to wait for another check on the same database to finish.",
+)
 @click.pass_context
-def check(ctx: click.Context, full: bool) -> None:
+def check(ctx: click.Context, full: bool, wait_seconds: float) -> None:
     """Run one full cycle: crawl all sources, store changes, deliver pending alerts."""
     from tracker.check import run_check
 
     config = _load(ctx)
-    result = run_check(config, full=full)
+    result = run_check(config, full=full, lock_wait_seconds=wait_seconds)
     click.echo(
         f"run {result.run_id}: {result.status}, {result.changes} change(s), "
         f"{result.delivery.sent} alert(s) sent, {result.delivery.pending} pending"
@@ -105,6 +112,17 @@ def digest(ctx: click.Context, dry_run: bool, out: str | None, since: datetime |
 
 
 @cli.command()
+@click.pass_context
+def run(ctx: click.Context) -> None:
+    """Run checks every interval and the weekly digest until SIGINT/SIGTERM."""
+    from tracker.scheduler import Daemon
+
+    config = _load(ctx)
+    logging.getLogger("tracker").setLevel(min(logging.INFO, logging.getLogger().level))
+    sys.exit(Daemon(config).run())
+
+
+@cli.command()
 @click.option("--path", default="tracker.toml", show_default=True, type=click.Path(dir_okay=False))
 @click.option("--force", is_flag=True, help="Overwrite an existing file.")
 def init(path: str, force: bool) -> None:
@@ -141,6 +159,9 @@ def main() -> None:
     except click.ClickException as exc:
         exc.show()
         sys.exit(exc.exit_code)
+    except LockBusy as exc:
+        click.echo(f"error: another tracker is working on this database: {exc}", err=True)
+        sys.exit(EXIT_BUSY)
     except TrackerError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(1)

@@ -5,12 +5,13 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from notifiers.base import Notifier
 from tracker.config import Config
 from tracker.errors import DeliveryError
 from tracker.store import Store
-from tracker.timeutil import now
+from tracker.timeutil import now, parse_iso
 
 logger = logging.getLogger(__name__)
 
@@ -54,19 +55,35 @@ def backoff_seconds(attempts: int, base: float, retry_after: float | None) -> fl
     return max(delay, retry_after or 0.0)
 
 
+def _arrived_earlier(store: Store, notifier: Notifier, alert: dict[str, Any]) -> bool:
+    """For an alert whose last send was cut short: did it arrive? Raises if we cannot tell."""
+    if not alert["claimed_at"] or not notifier.can_verify:
+        return False
+    delivered = notifier.was_delivered(alert["dedupe_key"], parse_iso(alert["claimed_at"]))
+    if delivered is None:
+        raise DeliveryError("could not check whether an interrupted send arrived", unknown=True)
+    return delivered
+
+
 def deliver_pending(store: Store, notifier: Notifier, config: Config) -> DeliveryReport:
     """Send every due alert; a failure leaves the alert pending with its next attempt time."""
     report = DeliveryReport()
     for alert in store.due_alerts():
         try:
-            notifier.send(alert["kind"], alert["payload"])
+            if not _arrived_earlier(store, notifier, alert):
+                store.claim_alert(alert["id"])
+                notifier.send(alert["kind"], alert["payload"], alert["dedupe_key"])
         except DeliveryError as exc:
             message = config.scrub(str(exc))
             delay = backoff_seconds(
                 alert["attempts"] + 1, config.slack.backoff_seconds, exc.retry_after
             )
             store.mark_alert_failed(
-                alert["id"], message, now(store.tz) + timedelta(seconds=delay), exc.permanent
+                alert["id"],
+                message,
+                now(store.tz) + timedelta(seconds=delay),
+                exc.permanent,
+                maybe_delivered=exc.unknown,
             )
             if exc.permanent:
                 report.failed += 1

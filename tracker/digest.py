@@ -58,6 +58,9 @@ class DigestOutcome:
     def ok(self) -> bool:
         return self.status != "failed"
 
+    def __str__(self) -> str:
+        return self.message
+
 
 def _now(config: Config, now: datetime | None) -> datetime:
     # Whole seconds: the store keeps times to the second, and a period must end where the

@@ -34,9 +34,19 @@ class SourceError(TrackerError):
 
 
 class DeliveryError(TrackerError):
-    """An alert or digest could not be delivered; ``retry_after`` is in seconds when known."""
+    """An alert or digest could not be delivered; ``retry_after`` is in seconds when known.
 
-    def __init__(self, message: str, retry_after: float | None = None, permanent: bool = False):
+    ``unknown`` marks a failure after which the message may still have arrived (a timeout).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        retry_after: float | None = None,
+        permanent: bool = False,
+        unknown: bool = False,
+    ):
         super().__init__(message)
         self.retry_after = retry_after
         self.permanent = permanent
+        self.unknown = unknown

@@ -104,19 +104,21 @@ def _migration_1(db: sqlite_utils.Database) -> None:
     )
 
 
-def _add_digest_delivery_columns(db: sqlite_utils.Database) -> None:
-    db.executescript(
-        """
-        ALTER TABLE digests ADD COLUMN last_error TEXT;
-        ALTER TABLE digests ADD COLUMN sent_at TEXT;
-        """
-    )
+def _migration_2_alert_claims(db: sqlite_utils.Database) -> None:
+    # Set while a send is in flight: after a crash the alert is checked, not blindly resent.
+    db.execute("ALTER TABLE alerts ADD COLUMN claimed_at TEXT")
+
+
+def _migration_3_digest_delivery(db: sqlite_utils.Database) -> None:
+    db.execute("ALTER TABLE digests ADD COLUMN last_error TEXT")
+    db.execute("ALTER TABLE digests ADD COLUMN sent_at TEXT")
 
 
 # Each entry migrates the schema from version N-1 to N; never edit a released entry.
 MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _migration_1,
-    _add_digest_delivery_columns,
+    _migration_2_alert_claims,
+    _migration_3_digest_delivery,
 )
 
 # Digest statuses that close a period: it is never sent again.
@@ -195,6 +197,33 @@ class Store:
                 "INSERT INTO runs (started_at, status) VALUES (?, 'running')", [self.now()]
             )
         return int(cursor.lastrowid or 0)
+
+    def fail_unfinished_runs(self, reason: str) -> int:
+        """Mark runs left ``running`` by a process that died or was killed as ``failed``."""
+        stats = json.dumps({"crawl": {"errors": [reason]}}, ensure_ascii=False)
+        with self.transaction():
+            cursor = self.conn.execute(
+                "UPDATE runs SET status = 'failed', finished_at = ?, stats = ?"
+                " WHERE status = 'running'",
+                [self.now(), stats],
+            )
+        return cursor.rowcount
+
+    def last_run(self) -> dict[str, Any] | None:
+        rows = list(self.db.query("SELECT * FROM runs ORDER BY id DESC LIMIT 1"))
+        return rows[0] if rows else None
+
+    def prune_runs(self, older_than: datetime) -> int:
+        """Delete old runs that left no history; runs referenced by history are provenance."""
+        with self.transaction():
+            cursor = self.conn.execute(
+                "DELETE FROM runs WHERE julianday(started_at) < julianday(?)"
+                " AND status != 'running'"
+                " AND id NOT IN (SELECT run_id FROM bill_changes WHERE run_id IS NOT NULL)"
+                " AND id NOT IN (SELECT run_id FROM news_articles WHERE run_id IS NOT NULL)",
+                [iso(older_than, self.tz)],
+            )
+        return cursor.rowcount
 
     def finish_run(self, run_id: int, status: str, stats: dict[str, Any]) -> None:
         with self.transaction():
@@ -365,26 +394,45 @@ class Store:
         )
         return [{**r, "payload": json.loads(r["payload"])} for r in rows]
 
+    def claim_alert(self, alert_id: int) -> None:
+        """Note that a send is about to start (kept if the process dies during it)."""
+        with self.transaction():
+            self.conn.execute(
+                "UPDATE alerts SET claimed_at = coalesce(claimed_at, ?) WHERE id = ?",
+                [self.now(), alert_id],
+            )
+
     def mark_alert_sent(self, alert_id: int) -> None:
         with self.transaction():
             self.conn.execute(
                 "UPDATE alerts SET status = 'sent', sent_at = ?, attempts = attempts + 1,"
-                " last_error = NULL, next_attempt_at = NULL WHERE id = ? AND status = 'pending'",
+                " last_error = NULL, next_attempt_at = NULL, claimed_at = NULL"
+                " WHERE id = ? AND status = 'pending'",
                 [self.now(), alert_id],
             )
 
     def mark_alert_failed(
-        self, alert_id: int, error: str, next_attempt_at: datetime | None, permanent: bool = False
+        self,
+        alert_id: int,
+        error: str,
+        next_attempt_at: datetime | None,
+        permanent: bool = False,
+        maybe_delivered: bool = False,
     ) -> None:
-        """Record a failed attempt; a permanent error ends the alert as ``failed``."""
+        """Record a failed attempt; a permanent error ends the alert as ``failed``.
+
+        ``maybe_delivered`` keeps the claim, so the next attempt first checks whether it arrived.
+        """
         with self.transaction():
             self.conn.execute(
                 "UPDATE alerts SET attempts = attempts + 1, last_error = ?, status = ?,"
-                " next_attempt_at = ? WHERE id = ? AND status = 'pending'",
+                " next_attempt_at = ?, claimed_at = CASE WHEN ? THEN claimed_at END"
+                " WHERE id = ? AND status = 'pending'",
                 [
                     _first_line(error)[:500],
                     "failed" if permanent else "pending",
                     iso(next_attempt_at, self.tz) if next_attempt_at else None,
+                    maybe_delivered,
                     alert_id,
                 ],
             )

@@ -20,7 +20,10 @@ ROW_FIELDS = (
 )  # fmt: skip
 
 # Fault modes a test or the demo can switch on for a source.
-FAULTS = ("http500", "garbage", "error337", "error290", "html200", "slow", "empty", "truncated")
+FAULTS = (
+    "http500", "garbage", "error337", "error290", "html200", "slow", "empty", "truncated",
+    "euckr", "nodata",
+)  # fmt: skip
 
 _ENDINGS = {
     "withdrawn": "철회",
@@ -168,6 +171,16 @@ def fault_response(fault: str, json_api: bool = False) -> Response:
         return Response(200, body, "application/json")
     if fault == "error290":
         body = '{"RESULT":{"CODE":"ERROR-290","MESSAGE":"인증키가 유효하지 않습니다."}}'
+        return Response(200, body, "application/json")
+    if fault == "euckr":
+        body = {
+            "TVBPMBILL11": [{"head": [{"list_total_count": 1}]}, {"row": [{"BILL_NAME": "해오름"}]}]
+        }
+        return Response(
+            200, json.dumps(body, ensure_ascii=False).encode("euc-kr"), "application/json"
+        )
+    if fault == "nodata":
+        body = '{"RESULT":{"CODE":"INFO-200","MESSAGE":"해당하는 데이터가 없습니다."}}'
         return Response(200, body, "application/json")
     if fault == "slow":
         return Response(200, "{}", "application/json", delay=120.0)

@@ -1,0 +1,106 @@
+"""Faults that must lose nothing and duplicate nothing: kill -9 mid-cycle, a flaky Slack."""
+
+from __future__ import annotations
+
+import random
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+
+from tracker.replica.assembly import advance, bill_row
+from tracker.replica.scenario import HAEOREUM_ACT
+
+TRIALS = 20
+STAGES = ["judiciary_review", "plenary", "passed", "promulgated"]
+
+
+def query(db, sql, *params):
+    with sqlite3.connect(db) as conn:
+        return conn.execute(sql, params).fetchall()
+
+
+def assert_consistent(db) -> None:
+    """Every stored change has its outbox alert, and the file is sound."""
+    assert query(db, "PRAGMA integrity_check") == [("ok",)]
+    keys = {k for (k,) in query(db, "SELECT dedupe_key FROM alerts")}
+    for (bill_id,) in query(db, "SELECT bill_id FROM bills"):
+        assert f"new_bill:{bill_id}" in keys
+    for bill_id, stage in query(
+        db, "SELECT bill_id, new_value FROM bill_changes WHERE kind = 'changed' AND field = 'stage'"
+    ):
+        assert any(k.startswith(f"stage:{bill_id}:{stage}:") for k in keys)
+    new_rows = query(db, "SELECT count(*) FROM bill_changes WHERE kind = 'new'")[0][0]
+    assert new_rows == query(db, "SELECT count(*) FROM bills")[0][0]
+
+
+def trial_change(replica, n: int, rng: random.Random) -> None:
+    bill_id = f"PRC_K9I8L7L{n:02d}X0X0X0X0X0X0X0X0X0"
+    row = bill_row(
+        bill_id,
+        f"22190{n:02d}",
+        f"해오름산업벨트 지원에 관한 특별법안 제{n}차",
+        "김의원 등 10인",
+        "2026-01-05",
+    )
+    replica.assembly.add(row)
+    if n % 5 == 4:
+        advance(replica.assembly.row(HAEOREUM_ACT), STAGES[n // 5], f"2026-02-{n + 1:02d}")
+    if rng.random() < 0.5:
+        advance(row, "committee_review", "2026-01-06")
+
+
+def test_kill_9_at_random_points_then_each_alert_is_delivered_exactly_once(env, replica, slack):
+    rng = random.Random(20261125)
+    slack.delay = 0.1
+    command = [sys.executable, "-m", "tracker", "--config", str(env.config), "check"]
+    for n in range(TRIALS):
+        trial_change(replica, n, rng)
+        process = subprocess.Popen(
+            command, cwd=env.path, env=env.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        time.sleep(rng.uniform(0.3, 1.8))
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        if env.db.exists():
+            assert_consistent(env.db)
+
+    slack.delay = 0
+    for _ in range(2):
+        assert env.tracker("check").returncode == 0
+    assert_consistent(env.db)
+    keys = {k for (k,) in query(env.db, "SELECT dedupe_key FROM alerts")}
+    assert query(env.db, "SELECT DISTINCT status FROM alerts") == [("sent",)]
+    counts = slack.count_by_key()
+    assert set(counts) == keys
+    assert all(count == 1 for count in counts.values()), {k: c for k, c in counts.items() if c > 1}
+    assert len(keys) >= TRIALS + 4
+
+
+def test_slack_timeout_then_check_finds_the_message_and_does_not_resend(env, replica, slack):
+    text = env.config.read_text(encoding="utf-8").replace(
+        "timeout_seconds = 5", "timeout_seconds = 1"
+    )
+    env.config.write_text(text, encoding="utf-8")
+    slack.failures = ["timeout"]
+    assert env.tracker("check").returncode == 0
+    [(_claimed_at, error)] = query(
+        env.db, "SELECT claimed_at, last_error FROM alerts WHERE claimed_at IS NOT NULL"
+    )
+    assert "Timeout" in error
+    assert len(slack.messages) == 1
+    time.sleep(1.5)
+    assert env.tracker("check").returncode == 0
+    counts = slack.count_by_key()
+    assert counts and all(c == 1 for c in counts.values()), counts
+    assert query(env.db, "SELECT DISTINCT status FROM alerts") == [("sent",)]
+
+
+def test_slack_answering_invalid_json_keeps_the_alert_pending(env, slack):
+    slack.failures = ["badjson"]
+    assert env.tracker("check").returncode == 0
+    assert query(env.db, "SELECT count(*) FROM alerts WHERE status = 'pending'")[0][0] >= 1
+    assert env.tracker("check").returncode == 0
+    assert all(c == 1 for c in slack.count_by_key().values())
+    assert query(env.db, "SELECT DISTINCT status FROM alerts") == [("sent",)]

@@ -1,0 +1,139 @@
+"""``tracker run``: cycles on an interval, one daemon per database, hung cycles, clean stops."""
+
+from __future__ import annotations
+
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+
+from tracker.replica.assembly import advance
+from tracker.replica.scenario import HAEOREUM_ACT
+
+
+def query(db, sql, *params):
+    with sqlite3.connect(db) as conn:
+        return conn.execute(sql, params).fetchall()
+
+
+def start_daemon(env, *extra: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "tracker", "--config", str(env.config), *extra, "run"],
+        cwd=env.path,
+        env=env.env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+
+
+def wait_for(predicate, timeout: float = 60, poll: float = 0.2) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(poll)
+    return False
+
+
+def runs_finished(db) -> int:
+    try:
+        return query(db, "SELECT count(*) FROM runs WHERE status != 'running'")[0][0]
+    except sqlite3.OperationalError:
+        return 0
+
+
+def with_schedule(env, text: str) -> None:
+    env.config.write_text(env.config.read_text(encoding="utf-8") + text, encoding="utf-8")
+
+
+def stop(daemon: subprocess.Popen[str]) -> tuple[int, float, str]:
+    started = time.monotonic()
+    daemon.send_signal(signal.SIGTERM)
+    out, _ = daemon.communicate(timeout=30)
+    return daemon.returncode, time.monotonic() - started, out
+
+
+def test_daemon_runs_cycles_alerts_once_and_stops_on_sigterm(env, replica, slack):
+    with_schedule(env, "\n[schedule]\ncheck_every_minutes = 0.0167\n")
+    daemon = start_daemon(env)
+    try:
+        assert wait_for(lambda: runs_finished(env.db) >= 2), "no cycles ran"
+        advance(replica.assembly.row(HAEOREUM_ACT), "passed", "2026-11-20")
+        assert wait_for(lambda: any("본회의 의결" in t for t in slack.texts))
+        seen = runs_finished(env.db)
+        assert wait_for(lambda: runs_finished(env.db) >= seen + 2)
+    finally:
+        code, took, out = stop(daemon)
+    assert code == 0, out
+    assert took < 5
+    assert sum("본회의 의결" in t for t in slack.texts) == 1
+    assert "next check at" in out
+    assert query(env.db, "SELECT count(*) FROM runs WHERE status = 'running'") == [(0,)]
+
+
+def test_second_daemon_on_the_same_database_refuses(env):
+    with_schedule(env, "\n[schedule]\ncheck_every_minutes = 0.05\n")
+    first = start_daemon(env)
+    try:
+        assert wait_for(lambda: runs_finished(env.db) >= 1)
+        second = start_daemon(env)
+        out, _ = second.communicate(timeout=30)
+        assert second.returncode == 4
+        assert "another tracker is working on this database" in out
+        assert len(out.strip().splitlines()) == 1
+    finally:
+        code, _, _ = stop(first)
+    assert code == 0
+
+
+def test_check_waits_for_or_refuses_a_running_check(env):
+    from tracker.locks import cycle_lock
+
+    lock = cycle_lock(env.db)
+    lock.acquire()
+    try:
+        result = env.tracker("check", "--wait", "0.5")
+    finally:
+        lock.release()
+    assert result.returncode == 4
+    assert "another tracker is working on this database" in result.stderr
+    assert env.tracker("check").returncode == 0
+
+
+def test_hung_cycle_is_killed_recorded_and_the_next_cycle_runs(env, replica):
+    with_schedule(env, "\n[schedule]\ncheck_every_minutes = 0.0167\n")
+    text = env.config.read_text(encoding="utf-8")
+    text = text.replace(
+        "[tracker]\n", "[tracker]\ncrawl_timeout_seconds = 4\ndownload_timeout = 60\n"
+    )
+    env.config.write_text(text, encoding="utf-8")
+    replica.assembly.fault = "slow"
+    daemon = start_daemon(env)
+    try:
+        assert wait_for(lambda: runs_finished(env.db) >= 1, timeout=30)
+        replica.assembly.fault = None
+        assert wait_for(
+            lambda: query(env.db, "SELECT count(*) FROM runs WHERE status = 'ok'")[0][0] >= 1,
+            timeout=30,
+        )
+    finally:
+        code, _, out = stop(daemon)
+    assert code == 0, out
+    failed = query(env.db, "SELECT stats FROM runs WHERE status = 'failed' ORDER BY id LIMIT 1")
+    assert failed and "timed out after 4s" in failed[0][0]
+
+
+def test_source_down_for_five_cycles_alerts_once_and_recovers_once(env, replica, slack):
+    assert env.tracker("check").returncode == 0
+    replica.assembly.fault = "http500"
+    for _ in range(5):
+        assert env.tracker("check").returncode == 3
+    replica.assembly.fault = None
+    assert env.tracker("check").returncode == 0
+    assert env.tracker("check").returncode == 0
+    failures = [t for t in slack.texts if "수집 실패" in t]
+    recoveries = [t for t in slack.texts if "수집 복구" in t]
+    assert len(failures) == 1 and len(recoveries) == 1
+    assert "assembly_api" in failures[0]

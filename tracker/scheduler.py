@@ -1,0 +1,223 @@
+"""``tracker run``: the long-running scheduler (APScheduler 3).
+
+Each check runs as a fresh ``tracker check`` process, because Scrapy's Twisted reactor cannot be
+restarted inside one process; a cycle that hangs past its timeout is killed and recorded as a
+failed run, and the next cycle runs as usual. The digest is built in this process (no Scrapy).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import subprocess
+import sys
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, JobExecutionEvent
+from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+from tracker.config import Config
+from tracker.locks import daemon_lock
+from tracker.schedule_spec import parse_digest_spec
+from tracker.store import open_store
+from tracker.timeutil import now
+
+logger = logging.getLogger("tracker.run")
+
+CHECK_JOB = "check"
+DIGEST_JOB = "digest"
+# How late a missed run may still start; later ones are skipped (coalesced into the next).
+MISFIRE_GRACE_SECONDS = 300
+EXIT_OK = 0
+
+Clock = Callable[[], datetime]
+
+
+@dataclass
+class CheckProcess:
+    """Runs one ``tracker check`` in a child process with a timeout."""
+
+    config: Config
+    timeout: float
+    current: subprocess.Popen[bytes] | None = None
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def command(self) -> list[str]:
+        args = [sys.executable, "-m", "tracker"]
+        if self.config.path:
+            args += ["--config", os.path.abspath(self.config.path)]
+        return [*args, "check", "--wait", "0"]
+
+    def run(self) -> int | None:
+        """Run a cycle; returns its exit code, or None when it was killed or stopped."""
+        env = dict(os.environ)
+        env["TRACKER_DB"] = os.path.abspath(self.config.tracker.db)
+        with self.lock:
+            self.current = subprocess.Popen(self.command(), env=env, start_new_session=True)
+        try:
+            code = self.current.wait(timeout=self.timeout)
+        except subprocess.TimeoutExpired:
+            self.kill()
+            self.record_failure(f"timed out after {self.timeout:.0f}s and was killed")
+            return None
+        finally:
+            with self.lock:
+                self.current = None
+        if code < 0:
+            self.record_failure(f"ended by signal {-code}")
+            return None
+        return code
+
+    def kill(self, sig: int = signal.SIGKILL) -> None:
+        with self.lock:
+            process = self.current
+        if process is not None and process.poll() is None:
+            try:
+                os.killpg(process.pid, sig)
+            except ProcessLookupError:
+                return
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+
+    def record_failure(self, reason: str) -> None:
+        store = open_store(self.config.tracker.db, self.config.tracker.timezone)
+        try:
+            count = store.fail_unfinished_runs(f"check {reason}")
+            if not count:
+                run_id = store.start_run()
+                store.finish_run(run_id, "failed", {"crawl": {"errors": [f"check {reason}"]}})
+        finally:
+            store.close()
+        logger.error("check %s", reason)
+
+
+class Daemon:
+    """The scheduler with its check and digest jobs; ``clock`` is injectable for tests."""
+
+    def __init__(
+        self,
+        config: Config,
+        clock: Clock | None = None,
+        send_digest: Callable[[Config, datetime], Any] | None = None,
+    ) -> None:
+        self.config = config
+        self.tz = config.tracker.timezone
+        self.clock = clock or (lambda: now(self.tz))
+        self.send_digest = send_digest or _send_due_digest
+        self.checks = CheckProcess(config, config.tracker.crawl_timeout_seconds)
+        self.scheduler = BlockingScheduler(
+            timezone=self.tz,
+            job_defaults={
+                "coalesce": True,
+                "max_instances": 1,
+                "misfire_grace_time": MISFIRE_GRACE_SECONDS,
+            },
+        )
+        self.stopping = threading.Event()
+
+    def check_job(self) -> None:
+        if self.stopping.is_set():
+            return
+        code = self.checks.run()
+        self.prune()
+        if code is not None:
+            logger.info("check finished with exit code %d", code)
+
+    def digest_job(self) -> None:
+        if self.stopping.is_set():
+            return
+        try:
+            outcome = self.send_digest(self.config, self.clock())
+            logger.info("digest: %s", outcome)
+        except Exception as exc:  # a digest failure must not stop the daemon
+            logger.error("digest failed: %s", self.config.scrub(str(exc)))
+
+    def prune(self) -> None:
+        cutoff = self.clock() - timedelta(days=self.config.tracker.keep_runs_days)
+        store = open_store(self.config.tracker.db, self.tz)
+        try:
+            pruned = store.prune_runs(cutoff)
+        finally:
+            store.close()
+        if pruned:
+            logger.info("pruned %d run(s) older than %s", pruned, cutoff.date())
+
+    def schedule(self) -> None:
+        spec = parse_digest_spec(self.config.schedule.digest)
+        interval = timedelta(minutes=self.config.schedule.check_every_minutes)
+        self.scheduler.add_job(
+            self.check_job,
+            IntervalTrigger(seconds=interval.total_seconds(), timezone=self.tz),
+            id=CHECK_JOB,
+            name="check",
+            next_run_time=self.clock(),
+        )
+        self.scheduler.add_job(
+            self.digest_job,
+            CronTrigger(
+                day_of_week=spec.day_name, hour=spec.hour, minute=spec.minute, timezone=self.tz
+            ),
+            id=DIGEST_JOB,
+            name="digest",
+        )
+        self.scheduler.add_listener(self._log_next, EVENT_JOB_EXECUTED | EVENT_JOB_ERROR)
+
+    def _log_next(self, event: JobExecutionEvent) -> None:
+        if event.exception:
+            logger.error("job %s failed: %s", event.job_id, event.exception)
+        for job in self.scheduler.get_jobs():
+            if job.next_run_time:
+                logger.info("next %s at %s", job.name, job.next_run_time.isoformat())
+
+    def stop(self, signum: int | None = None, frame: Any = None) -> None:
+        """Stop soon: abandon the running cycle (its writes are atomic) and shut down."""
+        if self.stopping.is_set():
+            return
+        self.stopping.set()
+        logger.info("stopping (signal %s)", signum)
+        threading.Thread(target=self._shutdown, daemon=True).start()
+
+    def _shutdown(self) -> None:
+        self.checks.kill(signal.SIGTERM)
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
+
+    def catch_up_digest(self) -> None:
+        """Send a digest missed while the daemon was down (the digests table says which)."""
+        self.digest_job()
+
+    def run(self) -> int:
+        lock = daemon_lock(self.config.tracker.db)
+        lock.acquire()
+        try:
+            signal.signal(signal.SIGTERM, self.stop)
+            signal.signal(signal.SIGINT, self.stop)
+            self.schedule()
+            logger.info(
+                "tracker run: checks every %s min, digest %s (%s)",
+                self.config.schedule.check_every_minutes,
+                self.config.schedule.digest,
+                self.tz,
+            )
+            threading.Thread(target=self.catch_up_digest, daemon=True).start()
+            self.scheduler.start()
+        finally:
+            self.checks.kill(signal.SIGTERM)
+            lock.release()
+        logger.info("stopped")
+        return EXIT_OK
+
+
+def _send_due_digest(config: Config, at: datetime) -> Any:
+    from tracker.digest import send_due_digest
+
+    return send_due_digest(config, at)
