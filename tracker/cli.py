@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from datetime import datetime
 from pathlib import Path
 
 import click
@@ -14,6 +15,7 @@ from tracker.locks import LockBusy
 from tracker.logs import scrub_secrets, setup_logging
 
 EXIT_USAGE = 2
+EXIT_DELIVERY_FAILED = 1
 EXIT_BUSY = 4
 
 
@@ -68,6 +70,45 @@ def check(ctx: click.Context, full: bool, wait_seconds: float) -> None:
     for source in result.failed_sources:
         click.echo(f"source failed: {source}", err=True)
     sys.exit(result.exit_code)
+
+
+@cli.command()
+@click.option("--dry-run", is_flag=True, help="Print the plain-text part; send nothing.")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False),
+    help="Write the digest to FILE (.eml, .html or .txt) instead of sending it.",
+)
+@click.option(
+    "--since",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="Cover YYYY-MM-DD until now instead of the period due.",
+)
+@click.pass_context
+def digest(ctx: click.Context, dry_run: bool, out: str | None, since: datetime | None) -> None:
+    """Email the weekly digest of the period due (once), or preview it."""
+    from notifiers.email import write_digest_file
+    from tracker.digest import preview_digest, send_due_digest
+
+    config = _load(ctx)
+    day = since.date() if since else None
+    try:
+        if not (dry_run or out):
+            outcome = send_due_digest(config, since=day)
+            click.echo(outcome.message, err=not outcome.ok)
+            sys.exit(0 if outcome.ok else EXIT_DELIVERY_FAILED)
+        preview = preview_digest(config, since=day)
+    except ConfigError as exc:
+        raise click.UsageError(str(exc)) from None
+    if dry_run:
+        click.echo(f"Subject: {preview.rendered.subject}\n")
+        click.echo(preview.rendered.text, nl=False)
+    if out:
+        try:
+            path = write_digest_file(preview.message, out)
+        except (ValueError, OSError) as exc:
+            raise click.UsageError(f"--out: {exc}") from None
+        click.echo(f"wrote {path} ({preview.period}); not sent", err=dry_run)
 
 
 @cli.command()

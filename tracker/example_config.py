@@ -38,6 +38,7 @@ starttls = false
 username = ""                  # password from $SMTP_PASSWORD
 sender = "tracker@example.org"
 recipients = []                # empty: digest is not emailed
+# skip_empty = false           # true: a week with nothing new sends no email
 
 [schedule]
 check_every_minutes = 30       # fractions allowed (0.05 = every 3 s)

@@ -109,11 +109,20 @@ def _migration_2_alert_claims(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE alerts ADD COLUMN claimed_at TEXT")
 
 
+def _migration_3_digest_delivery(db: sqlite_utils.Database) -> None:
+    db.execute("ALTER TABLE digests ADD COLUMN last_error TEXT")
+    db.execute("ALTER TABLE digests ADD COLUMN sent_at TEXT")
+
+
 # Each entry migrates the schema from version N-1 to N; never edit a released entry.
 MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _migration_1,
     _migration_2_alert_claims,
+    _migration_3_digest_delivery,
 )
+
+# Digest statuses that close a period: it is never sent again.
+DIGEST_DONE = ("sent", "skipped")
 
 
 @dataclass(frozen=True)
@@ -593,6 +602,108 @@ class Store:
             "failures": failures,
         }
         self.enqueue_alert(f"source:{source}:{kind}:{at}", "source_failure", payload, None, at)
+
+    # -- digests ------------------------------------------------------------------------------
+
+    def digest_covered_until(self) -> datetime | None:
+        """The end of the latest digest period that is done (sent, or skipped as empty)."""
+        row = self.conn.execute(
+            "SELECT period_end FROM digests WHERE status IN (?, ?)"
+            " ORDER BY julianday(period_end) DESC LIMIT 1",
+            DIGEST_DONE,
+        ).fetchone()
+        return datetime.fromisoformat(row[0]) if row else None
+
+    def record_digest(
+        self,
+        period_start: datetime,
+        period_end: datetime,
+        recipients: list[str],
+        status: str = "pending",
+    ) -> int:
+        """The ``digests`` row of this period with ``status``; returns its id.
+
+        A period that was tried before and is not done reuses its row, so retries leave one
+        row per period.
+        """
+        start, end = iso(period_start, self.tz), iso(period_end, self.tz)
+        to = ", ".join(recipients)
+        with self.transaction():
+            row = self.conn.execute(
+                "SELECT id FROM digests WHERE period_start = ? AND period_end = ?"
+                " AND status NOT IN (?, ?) ORDER BY id DESC LIMIT 1",
+                [start, end, *DIGEST_DONE],
+            ).fetchone()
+            if row:
+                self.conn.execute(
+                    "UPDATE digests SET status = ?, recipients = ? WHERE id = ?",
+                    [status, to, row[0]],
+                )
+                return int(row[0])
+            cursor = self.conn.execute(
+                "INSERT INTO digests (period_start, period_end, created_at, status, recipients)"
+                " VALUES (?, ?, ?, ?, ?)",
+                [start, end, self.now(), status, to],
+            )
+        return int(cursor.lastrowid or 0)
+
+    def mark_digest_sent(self, digest_id: int, note: str | None = None) -> None:
+        """The digest went out; ``note`` records recipients the server refused, if any."""
+        with self.transaction():
+            self.conn.execute(
+                "UPDATE digests SET status = 'sent', sent_at = ?, last_error = ? WHERE id = ?",
+                [self.now(), _first_line(note)[:500] if note else None, digest_id],
+            )
+
+    def mark_digest_failed(self, digest_id: int, error: str) -> None:
+        with self.transaction():
+            self.conn.execute(
+                "UPDATE digests SET status = 'failed', last_error = ? WHERE id = ?",
+                [_first_line(error)[:500], digest_id],
+            )
+
+    def digest_bills(self, until: datetime) -> list[dict[str, Any]]:
+        """Bills first seen before ``until``: open ones first, most recently changed first."""
+        return list(
+            self.db.query(
+                "SELECT b.* FROM bills b LEFT JOIN stages s ON s.code = b.stage"
+                " WHERE julianday(b.first_seen_at) < julianday(?)"
+                " ORDER BY coalesce(s.final, 0), julianday(b.last_changed_at) DESC, b.bill_no",
+                [iso(until, self.tz)],
+            )
+        )
+
+    def stages_seen(self) -> dict[str, set[str]]:
+        """Per bill, every stage its events or its stage history went through."""
+        seen: dict[str, set[str]] = {}
+        rows = self.conn.execute(
+            "SELECT bill_id, stage FROM bill_events UNION SELECT bill_id, old_value"
+            " FROM bill_changes WHERE field = 'stage' AND old_value IS NOT NULL"
+        )
+        for bill_id, stage in rows:
+            seen.setdefault(bill_id, set()).add(stage)
+        return seen
+
+    def changes_between(self, start: datetime, end: datetime) -> list[dict[str, Any]]:
+        """``bill_changes`` observed in ``[start, end)`` with their bill's title, oldest first."""
+        return list(
+            self.db.query(
+                "SELECT c.*, b.title AS bill_title FROM bill_changes c JOIN bills b"
+                " USING (bill_id) WHERE julianday(c.observed_at) >= julianday(?)"
+                " AND julianday(c.observed_at) < julianday(?) ORDER BY c.observed_at, c.id",
+                [iso(start, self.tz), iso(end, self.tz)],
+            )
+        )
+
+    def articles_between(self, start: datetime, end: datetime) -> list[dict[str, Any]]:
+        """``news_articles`` first seen in ``[start, end)``, in the order they were stored."""
+        return list(
+            self.db.query(
+                "SELECT * FROM news_articles WHERE julianday(first_seen_at) >= julianday(?)"
+                " AND julianday(first_seen_at) < julianday(?) ORDER BY id",
+                [iso(start, self.tz), iso(end, self.tz)],
+            )
+        )
 
     # -- reading ------------------------------------------------------------------------------
 

@@ -1,0 +1,286 @@
+"""The weekly digest from the database: which period is due, what it holds, sending it once.
+
+Periods follow each other without gaps: one starts where the last sent (or skipped) digest
+ended, or 7 days before its end when none was, and a scheduled one ends at the latest due time
+of ``[schedule] digest``. A period is emailed at most once; a failed attempt leaves it due, so
+the next attempt (the scheduler's, or ``tracker digest``) sends it. Nothing here schedules
+anything: :func:`send_due_digest` is safe to call at any time and as often as one likes.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from email.message import EmailMessage
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from notifiers.email import RenderedDigest, build_message, render_digest, send_message
+from tracker.config import Config
+from tracker.digest_model import Digest, DigestArticle, DigestBill, DigestChange, is_stalled
+from tracker.errors import ConfigError, DeliveryError
+from tracker.news_dedupe import dedupe
+from tracker.parsers.news import NewsItem
+from tracker.schedule_spec import DigestSpec, parse_digest_spec
+from tracker.stages import PROGRESS_CODES, is_final, rank
+from tracker.store import Store, open_store
+
+DEFAULT_PERIOD = timedelta(days=7)
+
+
+@dataclass(frozen=True)
+class Period:
+    """A digest's time range ``[start, end)``, timezone-aware."""
+
+    start: datetime
+    end: datetime
+
+    def __str__(self) -> str:
+        return f"{self.start:%Y-%m-%d %H:%M} ~ {self.end:%Y-%m-%d %H:%M}"
+
+
+@dataclass(frozen=True)
+class DigestOutcome:
+    """What one attempt to send a digest did.
+
+    ``status`` is ``sent``, ``failed`` (SMTP error, the period stays due), ``skipped`` (an
+    empty week with ``skip_empty``, recorded as done), ``not_due`` (the latest period was
+    already sent) or ``no_recipients`` (nothing emailed, nothing recorded). ``message`` is one
+    line for people, free of secrets.
+    """
+
+    status: str
+    message: str
+    period: Period | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.status != "failed"
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def _now(config: Config, now: datetime | None) -> datetime:
+    # Whole seconds: the store keeps times to the second, and a period must end where the
+    # next one, read back from the database, starts.
+    zone = ZoneInfo(config.tracker.timezone)
+    return (now or datetime.now(zone)).astimezone(zone).replace(microsecond=0)
+
+
+def digest_due(store: Store, spec: DigestSpec, now: datetime) -> Period | None:
+    """The period to send at ``now``, or None when the latest scheduled one is done.
+
+    It ends at the latest due time at or before ``now``, so a missed run is caught up once
+    and repeating the call sends nothing more.
+    """
+    end = spec.last_due(now)
+    start = store.digest_covered_until() or end - DEFAULT_PERIOD
+    return Period(start, end) if start < end else None
+
+
+def preview_period(store: Store, spec: DigestSpec, now: datetime) -> Period:
+    """The period a preview shows: the one due, else the one in progress up to ``now``."""
+    due = digest_due(store, spec, now)
+    if due is not None:
+        return due
+    return Period(store.digest_covered_until() or now - DEFAULT_PERIOD, now)
+
+
+def _time(value: str | None, zone: ZoneInfo) -> datetime | None:
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=zone)
+
+
+def _reached(stage: str, seen: set[str]) -> str | None:
+    """For a bill that ended without becoming law, the furthest progress stage it reached."""
+    if stage in PROGRESS_CODES or not is_final(stage):
+        return None
+    progress = [s for s in seen if s in PROGRESS_CODES]
+    return max(progress, key=rank) if progress else None
+
+
+def _other_sources(value: Any) -> list[str]:
+    """The ``other_sources`` column: a JSON list, or names separated by commas."""
+    if not value:
+        return []
+    if isinstance(value, str) and value.lstrip().startswith("["):
+        try:
+            return [str(s) for s in json.loads(value) if s]
+        except ValueError:
+            pass
+    return [s.strip() for s in str(value).split(",") if s.strip()]
+
+
+def _articles(rows: list[dict[str, Any]], zone: ZoneInfo) -> list[DigestArticle]:
+    """One entry per story: stored articles of one story in the same period are merged."""
+    items = [
+        NewsItem(
+            url=row["url"],
+            title=row["title"],
+            source=row["source"],
+            published_at=_time(row["published_at"], zone),
+            summary=row["summary"] or "",
+            feed="feed",
+        )
+        for row in rows
+    ]
+    others = {row["url"]: _other_sources(row.get("other_sources")) for row in rows}
+    articles = []
+    for story in dedupe(items):
+        sources = [s for item in story.items for s in (item.source, *others[item.url]) if s]
+        first = story.article
+        articles.append(
+            DigestArticle(
+                title=first.title,
+                url=first.url,
+                source=first.source,
+                published_at=first.published_at,
+                other_sources=[s for s in dict.fromkeys(sources) if s != first.source],
+            )
+        )
+    return articles
+
+
+def build_digest(store: Store, period: Period) -> Digest:
+    """The digest of ``period`` from the database."""
+    zone = ZoneInfo(store.tz)
+    seen = store.stages_seen()
+    bills = []
+    for row in store.digest_bills(period.end):
+        stage = row["stage"] or "received"
+        changed = _time(row["last_changed_at"], zone)
+        bills.append(
+            DigestBill(
+                bill_id=row["bill_id"],
+                bill_no=row["bill_no"],
+                title=row["title"] or row["bill_id"],
+                proposer=row["proposer"],
+                committee=row["committee"],
+                stage=stage,
+                result=row["result"],
+                detail_url=row["detail_url"],
+                matched_by=row["matched_by"],
+                last_changed_at=changed,
+                stalled=is_stalled(changed, period.end, stage=stage),
+                reached_stage=_reached(stage, seen.get(row["bill_id"], set())),
+            )
+        )
+    changes = [
+        DigestChange(
+            bill_id=row["bill_id"],
+            bill_title=row["bill_title"] or row["bill_id"],
+            field=row["field"],
+            old_value=row["old_value"],
+            new_value=row["new_value"],
+            observed_at=datetime.fromisoformat(row["observed_at"]),
+            kind=row["kind"],
+        )
+        for row in store.changes_between(period.start, period.end)
+    ]
+    articles = _articles(store.articles_between(period.start, period.end), zone)
+    return Digest(period.start, period.end, bills, changes, articles)
+
+
+def digest_message(config: Config, rendered: RenderedDigest, now: datetime) -> EmailMessage:
+    """The email of a rendered digest. With no recipients configured (a preview) it is
+    addressed to the sender."""
+    recipients = config.email.recipients or [config.email.sender]
+    return build_message(rendered, config.email.sender, recipients, now)
+
+
+def send_digest(config: Config, store: Store, period: Period, now: datetime) -> DigestOutcome:
+    """Build, send and record the digest of ``period``; an SMTP failure is recorded on the
+    period's row (``failed``, ``last_error``) and returned, never raised.
+
+    It does not ask whether ``period`` is due: :func:`send_due_digest` does.
+    """
+    email = config.email
+    if not email.recipients:
+        return DigestOutcome(
+            "no_recipients", f"digest {period}: not emailed, [email] recipients is empty", period
+        )
+    digest = build_digest(store, period)
+    if email.skip_empty and digest.summary.empty and not digest.changes:
+        store.record_digest(period.start, period.end, email.recipients, status="skipped")
+        return DigestOutcome("skipped", f"digest {period}: nothing happened, not sent", period)
+    message = digest_message(config, render_digest(digest), now)
+    digest_id = store.record_digest(period.start, period.end, email.recipients)
+    try:
+        refused = send_message(
+            message,
+            email.smtp_host,
+            email.smtp_port,
+            email.starttls,
+            email.username,
+            config.secrets.smtp_password,
+        )
+    except DeliveryError as exc:
+        error = config.scrub(str(exc))
+        store.mark_digest_failed(digest_id, error)
+        return DigestOutcome("failed", f"digest {period} not sent: {error}", period)
+    note = f"refused: {', '.join(sorted(refused))}" if refused else None
+    store.mark_digest_sent(digest_id, note)
+    sent = len(email.recipients) - len(refused)
+    text = f"digest {period} sent to {sent} recipient(s)" + (f" ({note})" if note else "")
+    return DigestOutcome("sent", text, period)
+
+
+def _since(since: date, now: datetime) -> Period:
+    start = datetime.combine(since, time(), now.tzinfo)
+    if start > now:
+        raise ConfigError(f"--since {since} is in the future")
+    return Period(start, now)
+
+
+def send_due_digest(
+    config: Config, now: datetime | None = None, since: date | None = None
+) -> DigestOutcome:
+    """Send the digest that is due at ``now`` (default: the current time), if any.
+
+    The scheduler's entry point: call it at the scheduled time and once at start to catch up
+    a missed one; repeated calls send nothing more, and after a failure the next call retries.
+    ``since`` asks for the period from that day to ``now`` instead, due or not. Reporting
+    the outcome (its ``message``) is the caller's job.
+    """
+    at = _now(config, now)
+    spec = parse_digest_spec(config.schedule.digest)
+    store = open_store(config.tracker.db, config.tracker.timezone)
+    try:
+        period = _since(since, at) if since else digest_due(store, spec, at)
+        if period is None:
+            until = store.digest_covered_until()
+            return DigestOutcome("not_due", f"no digest due: sent up to {until:%Y-%m-%d %H:%M}")
+        return send_digest(config, store, period, at)
+    finally:
+        store.close()
+
+
+@dataclass(frozen=True)
+class Preview:
+    """A digest built for people to look at: nothing sent, nothing recorded."""
+
+    period: Period
+    rendered: RenderedDigest
+    message: EmailMessage
+
+
+def preview_digest(
+    config: Config, now: datetime | None = None, since: date | None = None
+) -> Preview:
+    """The digest ``send_due_digest`` would send now, or the one in progress when none is due."""
+    at = _now(config, now)
+    spec = parse_digest_spec(config.schedule.digest)
+    store = open_store(config.tracker.db, config.tracker.timezone)
+    try:
+        period = _since(since, at) if since else preview_period(store, spec, at)
+        rendered = render_digest(build_digest(store, period))
+    finally:
+        store.close()
+    return Preview(period, rendered, digest_message(config, rendered, at))
