@@ -34,8 +34,9 @@ def scrapy_settings(ctx: RunContext) -> dict[str, Any]:
 def spider_classes(ctx: RunContext) -> list[list[type]]:
     """Groups of spiders: groups run in parallel, the spiders of a group one after another."""
     from spiders.assembly_api import AssemblyApiSpider
+    from spiders.news import NewsSpider
 
-    return [[AssemblyApiSpider]]
+    return [[AssemblyApiSpider], [NewsSpider]]
 
 
 def run_crawl(ctx: RunContext) -> None:
