@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from tracker import stages
@@ -71,14 +72,30 @@ def _source_lines(payload: dict[str, Any]) -> list[str]:
     return lines
 
 
+def _short_time(value: str | None) -> str | None:
+    """``2026-06-01T09:00:00+09:00`` as ``2026-06-01 09:00`` (already in the tracker's zone)."""
+    if not value:
+        return None
+    try:
+        return datetime.fromisoformat(value).strftime("%Y-%m-%d %H:%M")
+    except ValueError:
+        return value
+
+
 def _news_lines(payload: dict[str, Any], markup: bool) -> list[str]:
     articles = payload.get("articles", [])
-    lines = [f"📰 새 기사 {len(articles)}건"]
+    total = payload.get("total", len(articles))
+    lines = [f"📰 새 기사 {total}건"]
     for a in articles:
         title = a.get("title", "")
         link = f"<{a['url']}|{title}>" if markup and a.get("url") else title
-        meta = " · ".join(x for x in (a.get("source"), a.get("published_at")) if x)
+        outlet = a.get("source")
+        if outlet and a.get("other_sources"):
+            outlet += f" 외 {len(a['other_sources'])}곳"
+        meta = " · ".join(x for x in (outlet, _short_time(a.get("published_at"))) if x)
         lines.append(f"• {link}" + (f" ({meta})" if meta else ""))
+    if total > len(articles):
+        lines.append(f"… 외 {total - len(articles)}건")
     return lines
 
 

@@ -24,8 +24,9 @@ RETRY_ENABLED = True
 RETRY_TIMES = 2
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 
-# Conditional GET: the HTTP cache revalidates with ETag / Last-Modified and a 304 is served
-# from the cache (the RFC 2616 policy); tracker.crawl points HTTPCACHE_DIR next to the db.
+# Off: on a 5xx or a timeout the RFC 2616 policy serves the cached copy, which would hide a
+# source that is down. The news spider does its own conditional GET (spiders/news.py);
+# tracker.crawl points HTTPCACHE_DIR next to the db for anyone who turns the cache on.
 HTTPCACHE_ENABLED = False
 HTTPCACHE_POLICY = "scrapy.extensions.httpcache.RFC2616Policy"
 HTTPCACHE_IGNORE_HTTP_CODES = [500, 502, 503, 504, 408, 429]

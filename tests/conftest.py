@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.smtp_server import free_port, smtp_server  # noqa: F401  (fixtures)
+from tracker.replica.news import NAVER_CLIENT_ID, NAVER_CLIENT_SECRET
 from tracker.replica.scenario import initial_rows
 from tracker.replica.slack import FakeSlack
 from tracker.replica.sources import Replica
@@ -70,4 +71,9 @@ def env(tmp_path: Path, replica: Replica, slack: FakeSlack) -> Env:
     db = tmp_path / "tracker.db"
     config = tmp_path / "tracker.toml"
     config.write_text(replica.config_toml(db, slack.api_base), encoding="utf-8")
-    return Env(tmp_path, config, db, clean_env(SLACK_BOT_TOKEN=slack.token))
+    secrets = clean_env(
+        SLACK_BOT_TOKEN=slack.token,
+        NAVER_CLIENT_ID=NAVER_CLIENT_ID,
+        NAVER_CLIENT_SECRET=NAVER_CLIENT_SECRET,
+    )
+    return Env(tmp_path, config, db, secrets)

@@ -6,6 +6,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import tempfile
 import time
 
 from tracker.replica.assembly import advance
@@ -18,14 +19,23 @@ def query(db, sql, *params):
 
 
 def start_daemon(env, *extra: str) -> subprocess.Popen[str]:
-    return subprocess.Popen(
+    # A file, not a pipe: nobody reads a pipe while the test waits, and a full pipe blocks.
+    log = tempfile.TemporaryFile("w+", encoding="utf-8")  # noqa: SIM115 (lives with the process)
+    process = subprocess.Popen(
         [sys.executable, "-m", "tracker", "--config", str(env.config), *extra, "run"],
         cwd=env.path,
         env=env.env,
-        stdout=subprocess.PIPE,
+        stdout=log,
         stderr=subprocess.STDOUT,
         text=True,
     )
+    process.log = log  # type: ignore[attr-defined]
+    return process
+
+
+def output(process: subprocess.Popen[str]) -> str:
+    process.log.seek(0)  # type: ignore[attr-defined]
+    return process.log.read()  # type: ignore[attr-defined]
 
 
 def wait_for(predicate, timeout: float = 60, poll: float = 0.2) -> bool:
@@ -51,8 +61,8 @@ def with_schedule(env, text: str) -> None:
 def stop(daemon: subprocess.Popen[str]) -> tuple[int, float, str]:
     started = time.monotonic()
     daemon.send_signal(signal.SIGTERM)
-    out, _ = daemon.communicate(timeout=30)
-    return daemon.returncode, time.monotonic() - started, out
+    daemon.wait(timeout=30)
+    return daemon.returncode, time.monotonic() - started, output(daemon)
 
 
 def test_daemon_runs_cycles_alerts_once_and_stops_on_sigterm(env, replica, slack):
@@ -79,7 +89,8 @@ def test_second_daemon_on_the_same_database_refuses(env):
     try:
         assert wait_for(lambda: runs_finished(env.db) >= 1)
         second = start_daemon(env)
-        out, _ = second.communicate(timeout=30)
+        second.wait(timeout=30)
+        out = output(second)
         assert second.returncode == 4
         assert "another tracker is working on this database" in out
         assert len(out.strip().splitlines()) == 1

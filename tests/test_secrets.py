@@ -5,11 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from tracker.replica.assembly import advance
+from tracker.replica.news import NAVER_CLIENT_ID
+from tracker.replica.news import NAVER_CLIENT_SECRET as NAVER_SECRET
 from tracker.replica.scenario import HAEOREUM_ACT
 
 API_KEY = "assembly-key-7d1f0c93e2"
 SMTP_PASSWORD = "smtp-pass-41aa9e07"
-NAVER_SECRET = "naver-secret-55c2b0"
 
 
 def database_bytes(path: Path) -> bytes:
@@ -23,7 +24,7 @@ def test_secrets_appear_in_no_log_output_or_database(env, replica, slack):
         ASSEMBLY_API_KEY=API_KEY,
         SLACK_BOT_TOKEN=slack.token,
         SMTP_PASSWORD=SMTP_PASSWORD,
-        NAVER_CLIENT_ID="naver-id-0a1b",
+        NAVER_CLIENT_ID=NAVER_CLIENT_ID,
         NAVER_CLIENT_SECRET=NAVER_SECRET,
     )
     outputs = [env.tracker("-vv", "check")]

@@ -88,6 +88,9 @@ def _run_locked(config: Config, full: bool, crawl: Callable[[RunContext], None])
         except Exception as exc:  # a crash of the crawl itself is a failure of this run
             logger.exception("crawl crashed")
             ctx.source("crawl").errors.append(config.scrub(f"crawl: {exc}"))
+        # News and bills are crawled in parallel: link this cycle's articles to bills found
+        # in the same cycle.
+        store.link_news_to_bills()
         record_source_health(store, ctx)
         status = run_status(ctx)
         stats = {name: s.as_dict() for name, s in sorted(ctx.stats.items())}

@@ -118,7 +118,8 @@ def run(ctx: click.Context) -> None:
     from tracker.scheduler import Daemon
 
     config = _load(ctx)
-    logging.getLogger("tracker").setLevel(min(logging.INFO, logging.getLogger().level))
+    if logging.getLogger().level > logging.INFO:
+        setup_logging(1)
     sys.exit(Daemon(config).run())
 
 

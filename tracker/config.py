@@ -10,6 +10,7 @@ from typing import Any, get_type_hints
 
 from tracker import __version__
 from tracker.errors import ConfigError
+from tracker.keywords import DEFAULT_COMPANIONS, normalize
 
 DEFAULT_PATH = "tracker.toml"
 DEFAULT_USER_AGENT = (
@@ -37,6 +38,8 @@ class WatchSection:
     bill_ids: list[str] = field(default_factory=list)
     ages: list[int] = field(default_factory=lambda: [22])
     alert_fields: list[str] = field(default_factory=list)
+    # Terms that make an ambiguous keyword ("해오름") count as news about the act.
+    companions: list[str] = field(default_factory=lambda: list(DEFAULT_COMPANIONS))
 
 
 @dataclass
@@ -196,9 +199,27 @@ def _validate(config: Config) -> None:
         raise ConfigError("config: 'sources.assembly.page_size' must be between 1 and 1000")
     if not config.watch.keywords and not config.watch.bill_ids:
         raise ConfigError("config: 'watch.keywords' and 'watch.bill_ids' are both empty")
+    _validate_news(config)
     from tracker.schedule_spec import parse_digest_spec
 
     parse_digest_spec(config.schedule.digest)
+
+
+_HTTP = ("http://", "https://")
+
+
+def _validate_news(config: Config) -> None:
+    for i, term in enumerate(config.watch.companions):
+        if not normalize(term):
+            raise ConfigError(f"config: 'watch.companions[{i}]' has no letters or digits")
+    news = config.sources.news
+    for name in ("google_news_base", "naver_api_base"):
+        url = getattr(news, name)
+        if url and not url.startswith(_HTTP):
+            raise ConfigError(f"config: 'sources.news.{name}' must be an http(s) URL or empty")
+    for i, url in enumerate(news.feeds):
+        if not url.startswith(_HTTP):
+            raise ConfigError(f"config: 'sources.news.feeds[{i}]' must be an http(s) URL")
 
 
 def resolve_path(path: str | None, env: dict[str, str] | None = None) -> Path | None:

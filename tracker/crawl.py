@@ -28,14 +28,16 @@ def scrapy_settings(ctx: RunContext) -> dict[str, Any]:
     cache_dir = Path(ctx.config.tracker.db).resolve().parent / ".tracker-httpcache"
     settings.set("HTTPCACHE_DIR", str(cache_dir), priority="project")
     settings.set("LOG_ENABLED", logger.isEnabledFor(logging.DEBUG), priority="project")
+    settings.set("LOG_INSTALL_ROOT_HANDLER", False, priority="project")
     return settings
 
 
 def spider_classes(ctx: RunContext) -> list[list[type]]:
     """Groups of spiders: groups run in parallel, the spiders of a group one after another."""
     from spiders.assembly_api import AssemblyApiSpider
+    from spiders.news import NewsSpider
 
-    return [[AssemblyApiSpider]]
+    return [[AssemblyApiSpider], [NewsSpider]]
 
 
 def run_crawl(ctx: RunContext) -> None:
@@ -43,7 +45,7 @@ def run_crawl(ctx: RunContext) -> None:
     from scrapy.crawler import CrawlerProcess
     from twisted.internet import defer
 
-    process = CrawlerProcess(scrapy_settings(ctx), install_root_handler=False)
+    process = CrawlerProcess(scrapy_settings(ctx))
 
     @defer.inlineCallbacks
     def chain(group: list[type]):

@@ -13,6 +13,7 @@ from rich.panel import Panel
 from rich.table import Table
 
 from notifiers.messages import format_alert
+from tracker.replica.news import NAVER_CLIENT_ID, NAVER_CLIENT_SECRET
 from tracker.replica.scenario import initial_rows
 from tracker.replica.slack import FakeSlack
 from tracker.replica.sources import Replica
@@ -37,6 +38,7 @@ def _check(config: Path, workdir: Path) -> int:
     env = {k: v for k, v in __import__("os").environ.items() if not k.startswith("SLACK_")}
     env["SLACK_BOT_TOKEN"] = DEMO_TOKEN
     env.pop("ASSEMBLY_API_KEY", None)
+    env.update(NAVER_CLIENT_ID=NAVER_CLIENT_ID, NAVER_CLIENT_SECRET=NAVER_CLIENT_SECRET)
     result = subprocess.run(
         [sys.executable, "-m", "tracker", "--config", str(config.resolve()), "check"],
         cwd=workdir,

@@ -17,6 +17,7 @@ keywords = ["해오름 산업벨트", "해오름동맹"]   # bill titles and new
 bill_ids = []                  # Assembly BILL_IDs (PRC_…) always tracked
 ages = [22]                    # Assembly terms (대수) to scan
 # alert_fields = ["committee"] # other bill fields whose changes also alert
+# companions = ["특별법", "산업벨트", "동맹"]   # news: a short keyword ("해오름") counts only beside one
 
 [sources.assembly]
 api_base = "https://open.assembly.go.kr/portal/openapi"   # key from $ASSEMBLY_API_KEY
@@ -26,6 +27,7 @@ bill_page_base = "https://likms.assembly.go.kr/bill"
 google_news_base = "https://news.google.com/rss/search"   # "" disables
 naver_api_base = "https://openapi.naver.com/v1/search"    # used when $NAVER_CLIENT_ID/$NAVER_CLIENT_SECRET set
 feeds = []                     # extra RSS/Atom feed URLs, filtered by keywords
+# alerts = false               # store news without the one-per-cycle Slack message
 
 [slack]
 channel = "#haeoreum"          # bot token from $SLACK_BOT_TOKEN; or $SLACK_WEBHOOK_URL

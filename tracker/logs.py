@@ -30,7 +30,12 @@ class SecretFilter(logging.Filter):
 
 def setup_logging(verbose: int) -> None:
     level = logging.DEBUG if verbose > 1 else logging.INFO if verbose else logging.WARNING
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    root = logging.getLogger()
+    root.setLevel(level)
+    # Scrapy resets the root logger's level to NOTSET; the handlers keep ours.
+    for handler in root.handlers:
+        handler.setLevel(level)
 
 
 def scrub_secrets(secrets: Iterable[str]) -> None:

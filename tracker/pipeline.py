@@ -1,4 +1,9 @@
-"""The Scrapy item pipeline: a thin adapter that hands each item to the store."""
+"""The Scrapy item pipeline: a thin adapter that hands each item to the store.
+
+Bill records are stored in batches. News hits are collected and stored when the spider closes,
+in one transaction with the feeds' validators, so that the cycle's stories are deduplicated
+across every source and announced in one alert.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,7 @@ from typing import Any
 from scrapy.crawler import Crawler
 
 from tracker.models import BillRecord, SourceFailure
+from tracker.news_watch import FeedState, NewsHit
 from tracker.runcontext import RunContext
 from tracker.store import Store, open_store
 
@@ -26,6 +32,8 @@ class StorePipeline:
         self.store: Store | None = None
         self.pending: list[BillRecord] = []
         self.sources: dict[str, str] = {}
+        self.news: list[NewsHit] = []
+        self.feeds: list[FeedState] = []
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StorePipeline:
@@ -35,8 +43,13 @@ class StorePipeline:
         self.store = open_store(self.ctx.config.tracker.db, self.ctx.config.tracker.timezone)
 
     def close_spider(self, spider: Any = None) -> None:
-        if self.store is not None:
+        if self.store is None:
+            return
+        try:
             self.flush()
+            if self.news or self.feeds:
+                self._store_news()
+        finally:
             self.store.close()
 
     def flush(self) -> None:
@@ -45,6 +58,21 @@ class StorePipeline:
         alert_fields = tuple(self.ctx.config.watch.alert_fields)
         for change in self.store.apply_bills(records, self.ctx.run_id, alert_fields):
             self.ctx.source(self.sources[change.bill_id]).changes += 1
+
+    def _store_news(self) -> None:
+        assert self.store is not None
+        alert = self.ctx.config.sources.news.alerts
+        try:
+            stored = self.store.add_news(self.news, self.feeds, self.ctx.run_id, alert)
+        except Exception as exc:  # Scrapy would only log it: make it this run's failure
+            sources = {hit.source for hit in self.news} or {"news"}
+            for source in sources:
+                message = self.ctx.config.scrub(f"{source}: storing news failed: {exc}")
+                self.ctx.source(source).errors.append(message)
+            logger.exception("storing news failed")
+            return
+        for hit in stored:
+            self.ctx.source(hit.source).changes += 1
 
     def process_item(self, item: Any, spider: Any = None) -> Any:
         assert self.store is not None
@@ -57,4 +85,9 @@ class StorePipeline:
             self.pending.append(item)
             if len(self.pending) >= BATCH_SIZE:
                 self.flush()
+        elif isinstance(item, NewsHit):
+            self.ctx.source(item.source).items += 1
+            self.news.append(item)
+        elif isinstance(item, FeedState):
+            self.feeds.append(item)
         return item

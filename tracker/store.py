@@ -11,7 +11,7 @@ import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +19,9 @@ import sqlite_utils
 
 from tracker import stages
 from tracker.models import BILL_FIELDS, BillRecord
+from tracker.news_dedupe import Story, dedupe
+from tracker.news_watch import FeedState, NewsHit, bill_for
+from tracker.parsers.news import NewsItem
 from tracker.timeutil import DEFAULT_TZ, iso, now
 
 BUSY_TIMEOUT_MS = 30_000
@@ -114,15 +117,33 @@ def _migration_3_digest_delivery(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE digests ADD COLUMN sent_at TEXT")
 
 
+def _migration_4_news_sources(db: sqlite_utils.Database) -> None:
+    # other_sources: JSON list of the other outlets that ran the story. news_feeds: each
+    # feed's validators, written with the articles so a 304 never hides an unstored article.
+    db.execute("ALTER TABLE news_articles ADD COLUMN other_sources TEXT")
+    db.execute("CREATE INDEX news_articles_run ON news_articles(run_id)")
+    db.execute(
+        "CREATE TABLE news_feeds (url TEXT PRIMARY KEY, etag TEXT, last_modified TEXT,"
+        " checked_at TEXT NOT NULL)"
+    )
+
+
 # Each entry migrates the schema from version N-1 to N; never edit a released entry.
 MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _migration_1,
     _migration_2_alert_claims,
     _migration_3_digest_delivery,
+    _migration_4_news_sources,
 )
 
 # Digest statuses that close a period: it is never sent again.
 DIGEST_DONE = ("sent", "skipped")
+
+# How far apart two outlets' reports of one story can be published.
+NEWS_WINDOW_DAYS = 3
+# A news alert lists at most this many articles (Slack truncates long messages); it says how
+# many more there were.
+NEWS_ALERT_MAX_ARTICLES = 20
 
 
 @dataclass(frozen=True)
@@ -527,6 +548,138 @@ class Store:
                     alert_id,
                 ],
             )
+
+    # -- news ---------------------------------------------------------------------------------
+
+    def add_news(
+        self,
+        hits: list[NewsHit],
+        feeds: list[FeedState],
+        run_id: int | None,
+        alert: bool = True,
+        window_days: float = NEWS_WINDOW_DAYS,
+    ) -> list[NewsHit]:
+        """Store the new stories among ``hits`` and the feeds' validators in one transaction.
+
+        Hits are grouped into stories (:func:`~tracker.news_dedupe.dedupe`); a story already
+        stored (same canonical URL, or a near-identical headline within ``window_days``) is
+        left out. Each new story is one ``news_articles`` row: its earliest article, the other
+        outlets in ``other_sources``, the bill it names in ``bill_id``. With ``alert``, one
+        ``news`` alert lists the run's new articles. Returns the hit stored for each new story.
+        """
+        with self.transaction():
+            at = self.now()
+            by_item = {id(hit.item): hit for hit in hits}
+            known = self._known_articles([hit.item for hit in hits], window_days)
+            bills = self._bills_for_news()
+            stored: list[NewsHit] = []
+            rows: list[dict[str, Any]] = []
+            for story in dedupe([hit.item for hit in hits], known, window_days):
+                matched = {k: 1 for i in story.items for k in by_item[id(i)].matched_keywords}
+                row = self._article_row(story, list(matched), bills, run_id, at)
+                cursor = self.conn.execute(
+                    f"INSERT OR IGNORE INTO news_articles ({', '.join(row)})"
+                    f" VALUES ({', '.join('?' for _ in row)})",
+                    list(row.values()),
+                )
+                if cursor.rowcount == 1:
+                    stored.append(by_item[id(story.article)])
+                    rows.append(row)
+            self.conn.executemany(
+                "INSERT INTO news_feeds (url, etag, last_modified, checked_at) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT(url) DO UPDATE SET etag = excluded.etag,"
+                " last_modified = excluded.last_modified, checked_at = excluded.checked_at",
+                [(f.url, f.etag, f.last_modified, at) for f in feeds],
+            )
+            if alert and rows:
+                self._alert_news(rows, run_id, at)
+        return stored
+
+    def _article_row(
+        self,
+        story: Story,
+        matched: list[str],
+        bills: list[dict[str, Any]],
+        run_id: int | None,
+        at: str,
+    ) -> dict[str, Any]:
+        article = story.article
+        published = article.published_at
+        return {
+            "url": story.url,
+            "title": article.title,
+            "source": article.source,
+            "published_at": iso(published, self.tz) if published else None,
+            "summary": article.summary or None,
+            "matched_keywords": json.dumps(matched, ensure_ascii=False),
+            "bill_id": bill_for(article.title, article.summary, bills),
+            "first_seen_at": at,
+            "run_id": run_id,
+            "other_sources": json.dumps(
+                [s for s in story.sources if s != article.source], ensure_ascii=False
+            ),
+        }
+
+    def _known_articles(self, items: list[NewsItem], window_days: float) -> list[NewsItem]:
+        """Stored articles the new items could repeat: published near them, or at their URL."""
+        dates = [i.published_at for i in items if i.published_at is not None]
+        if not dates:
+            return []
+        window = timedelta(days=window_days)
+        rows = self.conn.execute(
+            "SELECT url, title, source, published_at, summary FROM news_articles"
+            " WHERE julianday(published_at) BETWEEN julianday(?) AND julianday(?)"
+            " OR published_at IS NULL",
+            [iso(min(dates) - window, self.tz), iso(max(dates) + window, self.tz)],
+        )
+        return [
+            NewsItem(
+                url=url,
+                title=title,
+                source=source,
+                published_at=datetime.fromisoformat(published) if published else None,
+                summary=summary or "",
+                feed="feed",
+            )
+            for url, title, source, published, summary in rows
+        ]
+
+    def _bills_for_news(self) -> list[dict[str, Any]]:
+        return list(self.db.query("SELECT bill_id, bill_no, title, proposed_on FROM bills"))
+
+    def _alert_news(self, rows: list[dict[str, Any]], run_id: int | None, at: str) -> None:
+        """One ``news`` alert for the run: its newest articles, and how many there were."""
+        keys = ("title", "url", "source", "published_at")
+        newest = sorted(rows, key=lambda r: r["published_at"] or "", reverse=True)
+        payload = {
+            "articles": [
+                {**{k: r[k] for k in keys}, "other_sources": json.loads(r["other_sources"])}
+                for r in newest[:NEWS_ALERT_MAX_ARTICLES]
+            ],
+            "total": len(rows),
+        }
+        key = f"news:{run_id if run_id is not None else at}"
+        self.enqueue_alert(key, "news", payload, None, at)
+
+    def link_news_to_bills(self) -> int:
+        """Set ``bill_id`` on stored articles that name a bill found since; return how many."""
+        with self.transaction():
+            bills = self._bills_for_news()
+            rows = self.conn.execute(
+                "SELECT id, title, summary FROM news_articles WHERE bill_id IS NULL"
+            ).fetchall()
+            links = [
+                (bill_id, article_id)
+                for article_id, title, summary in rows
+                if (bill_id := bill_for(title, summary or "", bills))
+            ]
+            self.conn.executemany("UPDATE news_articles SET bill_id = ? WHERE id = ?", links)
+        return len(links)
+
+    def feed_validators(self) -> dict[str, FeedState]:
+        """Each feed URL's validators from its last full read, for a conditional GET."""
+        rows = self.conn.execute("SELECT url, etag, last_modified FROM news_feeds")
+        return {url: FeedState(url, etag, modified) for url, etag, modified in rows}
 
     # -- source health ------------------------------------------------------------------------
 

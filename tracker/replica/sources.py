@@ -8,6 +8,7 @@ from typing import Any
 
 from tracker.replica.assembly import AssemblyApiReplica
 from tracker.replica.http import ReplicaServer, Request, Response
+from tracker.replica.news import NewsReplica
 
 ROBOTS_TXT = "User-agent: *\nAllow: /\n"
 
@@ -17,12 +18,16 @@ class Replica:
     """The replica of every source; start it, change its state between cycles, stop it."""
 
     assembly: AssemblyApiReplica = field(default_factory=AssemblyApiReplica)
+    news: NewsReplica = field(default_factory=NewsReplica)
     server: ReplicaServer | None = None
 
     def routes(self) -> dict[str, Any]:
         return {
             "/robots.txt": lambda request: Response(200, ROBOTS_TXT),
             "/portal/openapi/": self.assembly.handle,
+            "/rss/search": self.news.google,
+            "/v1/search/news.json": self.news.naver,
+            "/rss/allArticle.xml": self.news.regional,
         }
 
     def start(self, port: int = 0) -> Replica:
@@ -67,8 +72,9 @@ class Replica:
             f'bill_page_base = "{self.url}/bill"',
             "",
             "[sources.news]",
-            'google_news_base = ""',
+            f'google_news_base = "{self.url}/rss/search"',
             f'naver_api_base = "{self.url}/v1/search"',
+            f'feeds = ["{self.url}/rss/allArticle.xml"]',
             "",
             "[slack]",
             f'api_base = "{slack_api_base or self.url + "/api/"}"',

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from tracker.replica import scenario
+from tracker.replica import news, scenario
 from tracker.replica.assembly import advance
 from tracker.replica.sources import Replica
 
@@ -19,6 +19,29 @@ class Step:
 
 def _noop(replica: Replica) -> None:
     return None
+
+
+def _both(*changes: Callable[[Replica], None]) -> Callable[[Replica], None]:
+    def apply(replica: Replica) -> None:
+        for change in changes:
+            change(replica)
+
+    return apply
+
+
+def _publish(*articles: news.Article) -> Callable[[Replica], None]:
+    def apply(replica: Replica) -> None:
+        replica.news.add(*articles)
+
+    return apply
+
+
+def _truncate_regional_feed(replica: Replica) -> None:
+    replica.news.faults["regional"] = "truncated"
+
+
+def _fix_regional_feed(replica: Replica) -> None:
+    replica.news.faults.clear()
 
 
 def _break_api(replica: Replica) -> None:
@@ -45,18 +68,38 @@ def _alternative_to(stage: str, day: str) -> Callable[[Replica], None]:
 
 
 STEPS: tuple[Step, ...] = (
-    Step("2026-06-01", "첫 점검: 키워드로 해오름 법안을 찾습니다", _noop),
+    Step(
+        "2026-06-01",
+        "첫 점검: 해오름 법안과 기사를 찾습니다 (한 기사를 세 언론사가, 축제 기사는 제외)",
+        _publish(*news.proposal_coverage(), news.festival()),
+    ),
     Step("2026-06-08", "변화 없는 한 주", _noop),
-    Step("2026-06-15", "국회 Open API 장애 (HTTP 500)", _break_api),
+    Step(
+        "2026-06-10",
+        "해오름동맹 상생협의회 기사; 지역 신문 RSS는 잘린 채로 내려옴",
+        _both(_publish(news.alliance_meeting()), _truncate_regional_feed),
+    ),
+    Step("2026-06-15", "국회 Open API 장애 (HTTP 500)", _both(_fix_regional_feed, _break_api)),
     Step("2026-06-16", "장애 지속", _noop),
     Step("2026-06-17", "장애 지속", _noop),
     Step("2026-06-18", "Open API 복구", _fix_api),
-    Step("2026-06-24", "두 의원안이 위원회 대안에 반영되어 폐기", _fold_into_alternative),
+    Step(
+        "2026-06-24",
+        "두 의원안이 위원회 대안에 반영되어 폐기",
+        _both(
+            _fold_into_alternative,
+            _publish(*news.committee_coverage(scenario.alternative()["BILL_NO"])),
+        ),
+    ),
     Step(
         "2026-07-01",
         "대안이 법사위 체계자구심사로",
         _alternative_to("judiciary_review", "2026-07-01"),
     ),
-    Step("2026-07-03", "본회의 의결", _alternative_to("passed", "2026-07-03")),
+    Step(
+        "2026-07-03",
+        "본회의 의결",
+        _both(_alternative_to("passed", "2026-07-03"), _publish(*news.passage_coverage())),
+    ),
     Step("2026-07-14", "공포", _alternative_to("promulgated", "2026-07-14")),
 )

@@ -1,0 +1,131 @@
+"""News spider: Google News RSS search, the Naver news search API and the configured feeds.
+
+One query per watch keyword on each search; every feed in ``[sources.news] feeds`` is read
+whole and filtered locally by the relevance rule. Feeds are fetched conditionally: the
+validators of the last full read go out as ``If-None-Match``/``If-Modified-Since`` and a 304
+means nothing new. The validators are stored with the articles (``Store.add_news``), never
+before them, so a crash between the two cannot make the next cycle skip unstored news.
+
+Scrapy's own HTTP cache is not used for this: on a 5xx or a timeout it serves the cached copy,
+which would hide a feed that is down.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import closing
+from typing import Any
+from urllib.parse import urlencode, urlsplit
+
+import scrapy
+
+from spiders.base import TrackerSpider
+from tracker.errors import ParseError, SourceError
+from tracker.keywords import RelevanceRule
+from tracker.news_watch import FeedState, relevant_hits
+from tracker.parsers.news import FeedResult, parse_feed, parse_google_news, parse_naver
+from tracker.store import open_store
+
+logger = logging.getLogger(__name__)
+
+GOOGLE_NEWS = "google_news"
+NAVER_NEWS = "naver_news"
+NAVER_PAGE_SIZE = 100
+
+Parser = Callable[[bytes], FeedResult]
+
+
+def feed_source(url: str) -> str:
+    """The stats name of a configured feed: ``feed:<host>``."""
+    return f"feed:{(urlsplit(url).hostname or url).lower()}"
+
+
+class NewsSpider(TrackerSpider):
+    name = "news"
+
+    async def start(self) -> AsyncIterator[scrapy.Request]:
+        config = self.ctx.config
+        news = config.sources.news
+        self.rule = RelevanceRule.from_keywords(config.watch.keywords, config.watch.companions)
+        with closing(open_store(config.tracker.db, config.tracker.timezone)) as store:
+            self.validators = store.feed_validators()
+        keywords = [k.strip() for k in config.watch.keywords if k.strip()]
+        if news.google_news_base:
+            for keyword in keywords:
+                query = urlencode({"q": keyword, "hl": "ko", "gl": "KR", "ceid": "KR:ko"})
+                url = f"{news.google_news_base}?{query}"
+                yield self.feed_request(url, GOOGLE_NEWS, parse_google_news)
+        secrets = config.secrets
+        if news.naver_api_base and secrets.naver_client_id and secrets.naver_client_secret:
+            headers = {
+                "X-Naver-Client-Id": secrets.naver_client_id,
+                "X-Naver-Client-Secret": secrets.naver_client_secret,
+            }
+            for keyword in keywords:
+                query = urlencode(
+                    {"query": keyword, "display": NAVER_PAGE_SIZE, "start": 1, "sort": "date"}
+                )
+                url = f"{news.naver_api_base.rstrip('/')}/news.json?{query}"
+                # An API called with the user's own key is not crawling; its robots.txt is
+                # written for crawlers.
+                yield self.feed_request(url, NAVER_NEWS, parse_naver, headers, robots=False)
+        for url in news.feeds:
+            yield self.feed_request(url, feed_source(url), parse_feed)
+
+    def feed_request(
+        self,
+        url: str,
+        source: str,
+        parser: Parser,
+        headers: dict[str, str] | None = None,
+        robots: bool = True,
+    ) -> scrapy.Request:
+        headers = dict(headers or {})
+        known = self.validators.get(url)
+        if known and known.etag:
+            headers["If-None-Match"] = known.etag
+        if known and known.last_modified:
+            headers["If-Modified-Since"] = known.last_modified
+        self.ctx.source(source).requests += 1
+        return scrapy.Request(
+            url,
+            headers=headers,
+            callback=self.parse_news,
+            errback=self.on_request_error,
+            dont_filter=True,
+            meta={
+                "source": source,
+                "feed_url": url,
+                "parser": parser,
+                "handle_httpstatus_list": [304],
+                "dont_obey_robotstxt": not robots,
+            },
+        )
+
+    def parse_news(self, response: scrapy.http.Response) -> Iterator[Any]:
+        source = response.meta["source"]
+        if response.status == 304:
+            return
+        try:
+            result = response.meta["parser"](response.body)
+        except (ParseError, SourceError) as exc:
+            yield self.failure_from_error(source, exc)
+            return
+        hits, undated = relevant_hits(result.items, source, self.rule)
+        self.ctx.source(source).skipped += result.skipped + undated
+        for error in result.errors:
+            logger.warning("%s: %s", source, error)
+        yield from hits
+        if not result.errors:
+            # Only a feed read whole may answer 304 next time.
+            yield FeedState(
+                response.meta["feed_url"],
+                _header(response, b"ETag"),
+                _header(response, b"Last-Modified"),
+            )
+
+
+def _header(response: scrapy.http.Response, name: bytes) -> str | None:
+    value = response.headers.get(name)
+    return value.decode("latin-1") if value else None
