@@ -18,10 +18,9 @@ from typing import Any
 import sqlite_utils
 
 from tracker import stages
+from tracker.connection import connect
 from tracker.models import BillRecord
 from tracker.timeutil import DEFAULT_TZ, iso, now
-
-BUSY_TIMEOUT_MS = 30_000
 
 # Columns that describe where a bill stands: a change to either is a status change.
 STATUS_FIELDS = ("stage", "result")
@@ -454,21 +453,6 @@ class Store:
     def count(self, table: str, where: str = "1", params: list[Any] | None = None) -> int:
         sql = f"SELECT count(*) FROM [{table}] WHERE {where}"
         return int(self.conn.execute(sql, params or []).fetchone()[0])
-
-
-def connect(path: str | Path, readonly: bool = False) -> sqlite3.Connection:
-    """A raw connection with the pragmas tracker relies on (WAL, busy timeout)."""
-    if readonly:
-        uri = f"{Path(path).resolve().as_uri()}?mode=ro"
-        conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
-        conn.execute("PRAGMA query_only = ON")
-    else:
-        conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000)
-        conn.execute("PRAGMA journal_mode = WAL")
-        conn.execute("PRAGMA synchronous = NORMAL")
-        conn.execute("PRAGMA foreign_keys = ON")
-    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-    return conn
 
 
 def open_store(path: str | Path, tz: str = DEFAULT_TZ) -> Store:
