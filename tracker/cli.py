@@ -10,6 +10,7 @@ import click
 
 from tracker import __version__
 from tracker.errors import ConfigError, TrackerError
+from tracker.query import FORMATTERS
 
 EXIT_USAGE = 2
 
@@ -85,6 +86,23 @@ def demo(keep_serving: bool, out_dir: str) -> None:
     from tracker.demo import run_demo
 
     sys.exit(run_demo(Path(out_dir), keep_serving=keep_serving))
+
+
+@cli.command()
+@click.argument("sql")
+@click.option(
+    "--format", "fmt", type=click.Choice(list(FORMATTERS)), default="table", show_default=True
+)
+@click.pass_context
+def query(ctx: click.Context, sql: str, fmt: str) -> None:
+    """Run read-only SQL against the database ([tracker] db, or $TRACKER_DB)."""
+    from tracker.query import QueryError, query_file, render
+
+    try:
+        result = query_file(_load(ctx).tracker.db, sql)
+    except QueryError as exc:
+        raise click.UsageError(str(exc)) from None
+    click.echo(render(result, fmt), nl=False)
 
 
 def main() -> None:
