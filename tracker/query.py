@@ -60,6 +60,11 @@ class Result:
 def _authorize(action: int, arg1: str | None, arg2: str | None, *_: str | None) -> int:
     if action in _READING_ACTIONS:
         return sqlite3.SQLITE_OK
+    # FTS5 prepares (and never runs) an UPDATE of sqlite_master when it opens a table. A user
+    # statement doing the same still fails: writable_schema is refused below and the
+    # connection is read-only.
+    if action == sqlite3.SQLITE_UPDATE and arg1 == "sqlite_master":
+        return sqlite3.SQLITE_OK
     if action == sqlite3.SQLITE_PRAGMA and arg1 is not None:
         name = arg1.lower()
         if name in _REPORTING_PRAGMAS and (arg2 is None or name in _PRAGMAS_WITH_NAME_ARGUMENT):
@@ -158,7 +163,7 @@ def format_table(result: Result) -> str:
         bool(result.rows) and all(isinstance(r[i], int | float) for r in result.rows)
         for i in range(len(header))
     ]
-    lines = [" | ".join(_pad(h, w, False) for h, w in zip(header, widths, strict=True))]
+    lines = [" | ".join(_pad(h, w, False) for h, w in zip(header, widths, strict=True)).rstrip()]
     lines.append("-+-".join("-" * w for w in widths))
     for row in cells:
         padded = (_pad(c, w, n) for c, w, n in zip(row, widths, numeric, strict=True))
