@@ -105,6 +105,24 @@ def query(ctx: click.Context, sql: str, fmt: str) -> None:
     click.echo(render(result, fmt), nl=False)
 
 
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8001, show_default=True, type=click.IntRange(0, 65535))
+@click.option("--no-open", is_flag=True, help="Do not open a web browser.")
+@click.pass_context
+def browse(ctx: click.Context, host: str, port: int, no_open: bool) -> None:
+    """Open the database in Datasette (read-only) with canned queries."""
+    from tracker.browse import DatasetteMissing
+    from tracker.browse import browse as serve
+    from tracker.query import QueryError
+
+    try:
+        code = serve(_load(ctx).tracker.db, host, port, open_browser=not no_open)
+    except (QueryError, DatasetteMissing) as exc:
+        raise click.UsageError(str(exc)) from None
+    sys.exit(code)
+
+
 def main() -> None:
     """Console entry point: usage and config errors exit 2 with one line, no traceback."""
     try:

@@ -72,14 +72,20 @@ def _authorize(action: int, arg1: str | None, arg2: str | None, *_: str | None) 
     return sqlite3.SQLITE_DENY
 
 
-def open_readonly(path: str | Path) -> sqlite3.Connection:
-    """Open an existing database so that no statement can change it (or create files)."""
+def existing_db(path: str | Path) -> Path:
+    """``path`` if it is a file; readers never create a database."""
     db = Path(path)
     if not db.is_file():
         raise QueryError(
             f"database not found: {db} (run `tracker check` first, or set [tracker] db"
             " in the config or $TRACKER_DB)"
         )
+    return db
+
+
+def open_readonly(path: str | Path) -> sqlite3.Connection:
+    """Open an existing database so that no statement can change it (or create files)."""
+    db = existing_db(path)
     try:
         conn = connect(db, readonly=True)
     except sqlite3.Error as exc:

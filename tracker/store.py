@@ -122,7 +122,7 @@ _QUERY_SCHEMA = (
         WHERE c.field = 'stage'""",
     """CREATE VIEW bill_timeline AS
         SELECT e.bill_id, b.bill_no, b.title, e.happened_on, e.stage, s.label AS stage_label,
-               e.description
+               s.position AS stage_order, e.description
         FROM bill_events e JOIN bills b USING (bill_id)
         LEFT JOIN stages s ON s.code = e.stage""",
     """CREATE VIEW news_by_bill AS
