@@ -9,7 +9,6 @@ missing.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import subprocess
 import sys
@@ -41,8 +40,12 @@ def metadata(db: Path) -> dict[str, Any]:
 
 def browse(db_path: str | Path, host: str, port: int, open_browser: bool) -> int:
     """Serve the database with Datasette until interrupted; returns Datasette's exit code."""
-    if importlib.util.find_spec("datasette") is None:
-        raise DatasetteMissing("tracker browse needs Datasette: pip install 'tracker[browse]'")
+    try:
+        import datasette  # noqa: F401  (only to fail early with a clear message)
+    except ImportError:
+        raise DatasetteMissing(
+            "tracker browse needs Datasette: pip install 'tracker[browse]'"
+        ) from None
     db = existing_db(db_path).resolve()
     with tempfile.TemporaryDirectory(prefix="tracker-browse-") as tmp:
         metadata_file = Path(tmp) / "metadata.json"
