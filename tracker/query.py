@@ -84,7 +84,7 @@ def existing_db(path: str | Path) -> Path:
 
 
 def open_readonly(path: str | Path) -> sqlite3.Connection:
-    """Open an existing database so that no statement can change it (or create files)."""
+    """Open an existing database so that no statement can change it or write another file."""
     db = existing_db(path)
     try:
         conn = connect(db, readonly=True)
