@@ -24,5 +24,8 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m bench
 
+browse: $(STAMP)
+	TRACKER_DB=demo-output/tracker.db $(BIN)/tracker browse
+
 clean:
 	rm -rf $(VENV) demo-output .pytest_cache

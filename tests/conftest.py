@@ -66,6 +66,22 @@ def clean_env(**extra: str) -> dict[str, str]:
     return env
 
 
+@pytest.fixture(scope="session")
+def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The database ``tracker demo`` writes (made once per session; treat it as read-only)."""
+    out = tmp_path_factory.mktemp("demo")
+    result = subprocess.run(
+        [sys.executable, "-m", "tracker", "demo", "--out", str(out)],
+        cwd=out,
+        env=clean_env(),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    return out / "tracker.db"
+
+
 @pytest.fixture
 def env(tmp_path: Path, replica: Replica, slack: FakeSlack) -> Env:
     db = tmp_path / "tracker.db"

@@ -13,6 +13,7 @@ from tracker import __version__
 from tracker.errors import ConfigError, TrackerError
 from tracker.locks import LockBusy
 from tracker.logs import scrub_secrets, setup_logging
+from tracker.query import FORMATTERS
 
 EXIT_USAGE = 2
 EXIT_DELIVERY_FAILED = 1
@@ -145,6 +146,41 @@ def demo(keep_serving: bool, out_dir: str) -> None:
     from tracker.demo import run_demo
 
     sys.exit(run_demo(Path(out_dir), keep_serving=keep_serving))
+
+
+@cli.command()
+@click.argument("sql")
+@click.option(
+    "--format", "fmt", type=click.Choice(list(FORMATTERS)), default="table", show_default=True
+)
+@click.pass_context
+def query(ctx: click.Context, sql: str, fmt: str) -> None:
+    """Run read-only SQL against the database ([tracker] db, or $TRACKER_DB)."""
+    from tracker.query import QueryError, query_file, render
+
+    try:
+        result = query_file(_load(ctx).tracker.db, sql)
+    except QueryError as exc:
+        raise click.UsageError(str(exc)) from None
+    click.echo(render(result, fmt), nl=False)
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8001, show_default=True, type=click.IntRange(0, 65535))
+@click.option("--no-open", is_flag=True, help="Do not open a web browser.")
+@click.pass_context
+def browse(ctx: click.Context, host: str, port: int, no_open: bool) -> None:
+    """Open the database in Datasette (read-only) with canned queries."""
+    from tracker.browse import DatasetteMissing
+    from tracker.browse import browse as serve
+    from tracker.query import QueryError
+
+    try:
+        code = serve(_load(ctx).tracker.db, host, port, open_browser=not no_open)
+    except (QueryError, DatasetteMissing) as exc:
+        raise click.UsageError(str(exc)) from None
+    sys.exit(code)
 
 
 def main() -> None:

@@ -18,13 +18,12 @@ from typing import Any
 import sqlite_utils
 
 from tracker import stages
+from tracker.connection import connect
 from tracker.models import BILL_FIELDS, BillRecord
 from tracker.news_dedupe import Story, dedupe
 from tracker.news_watch import FeedState, NewsHit, bill_for
 from tracker.parsers.news import NewsItem
 from tracker.timeutil import DEFAULT_TZ, iso, now
-
-BUSY_TIMEOUT_MS = 30_000
 
 # Columns that describe where a bill stands: a change to either is a status change.
 STATUS_FIELDS = ("stage", "result")
@@ -128,12 +127,91 @@ def _migration_4_news_sources(db: sqlite_utils.Database) -> None:
     )
 
 
+# Views for common questions, indexes for the usual access paths (by bill, by time, by kind)
+# and trigram full-text search, which finds Korean substrings of three characters or more.
+# One statement at a time: executescript would commit the migration's transaction midway.
+_QUERY_SCHEMA = (
+    """CREATE VIEW bill_status AS
+        SELECT b.bill_id, b.bill_no, b.age, b.title, b.proposer, b.proposed_on, b.committee,
+               b.stage, s.label AS stage_label, s.final AS is_final, b.result, b.matched_by,
+               b.first_seen_at, b.last_changed_at, b.detail_url
+        FROM bills b LEFT JOIN stages s ON s.code = b.stage""",
+    """CREATE VIEW stage_changes AS
+        SELECT c.id AS change_id, c.observed_at, c.bill_id, b.bill_no, b.title, c.kind,
+               c.old_value AS old_stage, o.label AS old_label,
+               c.new_value AS new_stage, n.label AS new_label, c.run_id
+        FROM bill_changes c JOIN bills b USING (bill_id)
+        LEFT JOIN stages o ON o.code = c.old_value
+        LEFT JOIN stages n ON n.code = c.new_value
+        WHERE c.field = 'stage'""",
+    """CREATE VIEW bill_timeline AS
+        SELECT e.bill_id, b.bill_no, b.title, e.happened_on, e.stage, s.label AS stage_label,
+               s.position AS stage_order, e.description
+        FROM bill_events e JOIN bills b USING (bill_id)
+        LEFT JOIN stages s ON s.code = e.stage""",
+    """CREATE VIEW news_by_bill AS
+        SELECT n.bill_id, b.bill_no, b.title AS bill_title, n.id AS article_id, n.published_at,
+               n.title, n.source, n.url, n.matched_keywords
+        FROM news_articles n JOIN bills b USING (bill_id)""",
+    # The contract's view, redefined so an index can serve it: the date prefilter is a plain
+    # string comparison (8 days covers any UTC offset), julianday() then decides exactly.
+    "DROP VIEW recent_changes",
+    """CREATE VIEW recent_changes AS
+        SELECT c.observed_at, c.bill_id, b.bill_no, b.title, c.kind, c.field,
+               c.old_value, c.new_value, c.run_id
+        FROM bill_changes c JOIN bills b USING (bill_id)
+        WHERE c.observed_at >= date('now', '-8 days')
+          AND julianday(c.observed_at) >= julianday('now', '-7 days')
+        ORDER BY c.observed_at DESC, c.id DESC""",
+    "CREATE INDEX bill_changes_kind ON bill_changes(kind, observed_at)",
+    "CREATE INDEX bill_events_time ON bill_events(happened_on)",
+    "CREATE INDEX news_articles_bill ON news_articles(bill_id, published_at)",
+    "CREATE INDEX alerts_bill ON alerts(bill_id, created_at)",
+    # Bills have no integer key (their implicit rowid may change on VACUUM), so the index
+    # keeps its own copy of the title keyed by bill_id. Only the title: other columns come
+    # and go in other migrations.
+    "CREATE VIRTUAL TABLE bills_fts USING fts5(bill_id UNINDEXED, title, tokenize='trigram')",
+    "INSERT INTO bills_fts (bill_id, title) SELECT bill_id, title FROM bills",
+    """CREATE TRIGGER bills_fts_insert AFTER INSERT ON bills BEGIN
+        INSERT INTO bills_fts (bill_id, title) VALUES (new.bill_id, new.title);
+    END""",
+    """CREATE TRIGGER bills_fts_update AFTER UPDATE OF bill_id, title ON bills BEGIN
+        DELETE FROM bills_fts WHERE bill_id = old.bill_id;
+        INSERT INTO bills_fts (bill_id, title) VALUES (new.bill_id, new.title);
+    END""",
+    """CREATE TRIGGER bills_fts_delete AFTER DELETE ON bills BEGIN
+        DELETE FROM bills_fts WHERE bill_id = old.bill_id;
+    END""",
+    # rowid = news_articles.id. The insert trigger clears the rowid first, so a REPLACE
+    # (which fires no delete trigger) cannot leave a duplicate behind.
+    "CREATE VIRTUAL TABLE news_fts USING fts5(title, summary, tokenize='trigram')",
+    "INSERT INTO news_fts (rowid, title, summary) SELECT id, title, summary FROM news_articles",
+    """CREATE TRIGGER news_fts_insert AFTER INSERT ON news_articles BEGIN
+        DELETE FROM news_fts WHERE rowid = new.id;
+        INSERT INTO news_fts (rowid, title, summary) VALUES (new.id, new.title, new.summary);
+    END""",
+    """CREATE TRIGGER news_fts_update AFTER UPDATE OF id, title, summary ON news_articles BEGIN
+        DELETE FROM news_fts WHERE rowid = old.id;
+        INSERT INTO news_fts (rowid, title, summary) VALUES (new.id, new.title, new.summary);
+    END""",
+    """CREATE TRIGGER news_fts_delete AFTER DELETE ON news_articles BEGIN
+        DELETE FROM news_fts WHERE rowid = old.id;
+    END""",
+)
+
+
+def _migration_query_schema(db: sqlite_utils.Database) -> None:
+    for statement in _QUERY_SCHEMA:
+        db.conn.execute(statement)
+
+
 # Each entry migrates the schema from version N-1 to N; never edit a released entry.
 MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _migration_1,
     _migration_2_alert_claims,
     _migration_3_digest_delivery,
     _migration_4_news_sources,
+    _migration_query_schema,
 )
 
 # Digest statuses that close a period: it is never sent again.
@@ -863,21 +941,6 @@ class Store:
     def count(self, table: str, where: str = "1", params: list[Any] | None = None) -> int:
         sql = f"SELECT count(*) FROM [{table}] WHERE {where}"
         return int(self.conn.execute(sql, params or []).fetchone()[0])
-
-
-def connect(path: str | Path, readonly: bool = False) -> sqlite3.Connection:
-    """A raw connection with the pragmas tracker relies on (WAL, busy timeout)."""
-    if readonly:
-        uri = f"{Path(path).resolve().as_uri()}?mode=ro"
-        conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
-        conn.execute("PRAGMA query_only = ON")
-    else:
-        conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000)
-        conn.execute("PRAGMA journal_mode = WAL")
-        conn.execute("PRAGMA synchronous = NORMAL")
-        conn.execute("PRAGMA foreign_keys = ON")
-    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-    return conn
 
 
 def open_store(path: str | Path, tz: str = DEFAULT_TZ) -> Store:

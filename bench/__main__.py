@@ -1,0 +1,30 @@
+"""Run every benchmark in this package: each module ``bench/<name>.py`` with a ``main()``.
+
+``python -m bench`` runs them all; ``python -m bench NAME ...`` only the ones named.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import sys
+
+import bench
+
+
+def main(names: list[str]) -> None:
+    found = sorted(
+        m.name for m in pkgutil.iter_modules(bench.__path__) if not m.name.startswith("_")
+    )
+    unknown = set(names) - set(found)
+    if unknown:
+        sys.exit(f"unknown benchmark(s): {', '.join(sorted(unknown))}; known: {', '.join(found)}")
+    for name in names or found:
+        module = importlib.import_module(f"bench.{name}")
+        if hasattr(module, "main"):
+            print(f"== bench.{name}", flush=True)
+            module.main()
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,72 @@
+"""``tracker browse`` serves the database in Datasette, read-only, with canned queries."""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import json
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import clean_env
+from tests.smtp_server import free_port
+
+
+def get_json(url: str, deadline: float) -> object:
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                return json.loads(response.read())
+        except (urllib.error.URLError, ConnectionError):
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
+
+
+@pytest.mark.skipif(importlib.util.find_spec("datasette") is None, reason="datasette missing")
+def test_datasette_serves_the_demo_database_and_a_canned_query_answers(demo_db: Path):
+    before = hashlib.sha256(demo_db.read_bytes()).hexdigest()
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "tracker", "browse", "--no-open", "--port", str(port)],
+        env=clean_env(TRACKER_DB=str(demo_db)),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        rows = get_json(f"{base}/tracker/title_search.json?_shape=array", deadline)
+        metadata = get_json(f"{base}/-/metadata.json", deadline)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    assert isinstance(rows, list)
+    assert {r["bill_no"] for r in rows} >= {"2203257", "2209418"}
+    assert all("산업벨트" in r["title"].replace(" ", "") for r in rows)
+    tables = metadata["databases"]["tracker"]["tables"]  # type: ignore[index]
+    assert "의안" in tables["bills"]["description"]
+    assert hashlib.sha256(demo_db.read_bytes()).hexdigest() == before
+
+
+def test_browse_without_datasette_says_how_to_install_it(demo_db: Path):
+    code = (
+        "import sys; sys.modules['datasette'] = None\n"
+        "sys.argv = ['tracker', 'browse', '--no-open']\n"
+        "from tracker.cli import main; main()"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        env=clean_env(TRACKER_DB=str(demo_db)),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert result.stderr == "error: tracker browse needs Datasette: pip install 'tracker[browse]'\n"

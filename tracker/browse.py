@@ -1,0 +1,62 @@
+"""``tracker browse``: the database in Datasette, read-only, with bilingual descriptions and
+the canned queries of ``docs/queries.md``.
+
+Datasette opens every read connection of a (mutable) database file with ``mode=ro`` and only
+writes through canned queries marked writable, which tracker never defines. Immutable mode is
+not used: it ignores the WAL, so the latest changes of a running ``tracker run`` would be
+missing.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from tracker.canned_queries import QUERIES
+from tracker.errors import TrackerError
+from tracker.query import existing_db
+
+METADATA_FILE = Path(__file__).with_name("datasette_metadata.json")
+
+
+class DatasetteMissing(TrackerError):
+    """The optional ``browse`` extra is not installed."""
+
+
+def metadata(db: Path) -> dict[str, Any]:
+    """Datasette metadata for ``db``: descriptions of every table and the canned queries."""
+    base = json.loads(METADATA_FILE.read_text(encoding="utf-8"))
+    tables = base.pop("tables")
+    queries = {
+        q.name: {"title": q.question, "description": q.question_en, "sql": q.sql} for q in QUERIES
+    }
+    # Datasette names a database after its file's stem.
+    return {**base, "databases": {db.stem: {"tables": tables, "queries": queries}}}
+
+
+def browse(db_path: str | Path, host: str, port: int, open_browser: bool) -> int:
+    """Serve the database with Datasette until interrupted; returns Datasette's exit code."""
+    try:
+        import datasette  # noqa: F401  (only to fail early with a clear message)
+    except ImportError:
+        raise DatasetteMissing(
+            "tracker browse needs Datasette: pip install 'tracker[browse]'"
+        ) from None
+    db = existing_db(db_path).resolve()
+    with tempfile.TemporaryDirectory(prefix="tracker-browse-") as tmp:
+        metadata_file = Path(tmp) / "metadata.json"
+        metadata_file.write_text(json.dumps(metadata(db), ensure_ascii=False), encoding="utf-8")
+        command = [
+            sys.executable, "-m", "datasette", "serve", str(db),
+            "--metadata", str(metadata_file), "--host", host, "--port", str(port),
+        ]  # fmt: skip
+        if open_browser:
+            command.append("--open")
+        try:
+            return subprocess.call(command)
+        except KeyboardInterrupt:
+            return 0
