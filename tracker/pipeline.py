@@ -7,15 +7,16 @@ from typing import Any
 
 from scrapy.crawler import Crawler
 
-from tracker.models import BillRecord, SourceFailure
-from tracker.runcontext import RunContext
+from tracker.models import BillRecord, PageVersion, SourceFailure
+from tracker.runcontext import RunContext, subject_source
 from tracker.store import Store, open_store
 
 logger = logging.getLogger(__name__)
 
 
 class StorePipeline:
-    """Writes BillRecords through the store and records SourceFailures in the run's stats."""
+    """Writes BillRecords and PageVersions through the store; records SourceFailures in the
+    run's stats, under ``source:subject`` when the failure is about one subject."""
 
     def __init__(self, ctx: RunContext) -> None:
         self.ctx = ctx
@@ -35,7 +36,7 @@ class StorePipeline:
     def process_item(self, item: Any, spider: Any = None) -> Any:
         assert self.store is not None
         if isinstance(item, SourceFailure):
-            self.ctx.source(item.source).errors.append(item.message)
+            self.ctx.source(subject_source(item.source, item.subject)).errors.append(item.message)
             logger.warning("%s", item.message)
         elif isinstance(item, BillRecord):
             stats = self.ctx.source(item.source)
@@ -43,4 +44,6 @@ class StorePipeline:
             alert_fields = tuple(self.ctx.config.watch.alert_fields)
             changes = self.store.apply_bill(item, self.ctx.run_id, alert_fields)
             stats.changes += len(changes)
+        elif isinstance(item, PageVersion):
+            self.store.save_page_version(item)
         return item

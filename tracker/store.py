@@ -18,7 +18,7 @@ from typing import Any
 import sqlite_utils
 
 from tracker import stages
-from tracker.models import BillRecord
+from tracker.models import BillRecord, PageVersion
 from tracker.timeutil import DEFAULT_TZ, iso, now
 
 BUSY_TIMEOUT_MS = 30_000
@@ -104,8 +104,20 @@ def _migration_1(db: sqlite_utils.Database) -> None:
     )
 
 
+def _migration_2(db: sqlite_utils.Database) -> None:
+    """The bill pages: the 제안이유 summary, and the validators of each page last read whole."""
+    db.executescript(
+        """
+        ALTER TABLE bills ADD COLUMN summary TEXT;
+        CREATE TABLE page_versions (
+            url TEXT PRIMARY KEY, etag TEXT, last_modified TEXT, fetched_at TEXT NOT NULL
+        );
+        """
+    )
+
+
 # Each entry migrates the schema from version N-1 to N; never edit a released entry.
-MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (_migration_1,)
+MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (_migration_1, _migration_2)
 
 
 @dataclass(frozen=True)
@@ -448,6 +460,32 @@ class Store:
             "failures": failures,
         }
         self.enqueue_alert(f"source:{source}:{kind}:{at}", "source_failure", payload, None, at)
+
+    def failing_sources(self) -> set[str]:
+        """The sources whose last result was a failure."""
+        rows = self.conn.execute("SELECT source FROM source_health WHERE consecutive_failures > 0")
+        return {r[0] for r in rows}
+
+    # -- conditional requests -----------------------------------------------------------------
+
+    def save_page_version(self, version: PageVersion) -> None:
+        """Remember the validators of a page that was just read and stored in full."""
+        with self.transaction():
+            self.conn.execute(
+                "INSERT INTO page_versions (url, etag, last_modified, fetched_at)"
+                " VALUES (?, ?, ?, ?) ON CONFLICT(url) DO UPDATE SET etag = excluded.etag,"
+                " last_modified = excluded.last_modified, fetched_at = excluded.fetched_at",
+                [version.url, version.etag, version.last_modified, self.now()],
+            )
+
+    def page_versions(self, read_since: datetime) -> dict[str, PageVersion]:
+        """Validators by URL, of the pages read in full since ``read_since``."""
+        rows = self.conn.execute(
+            "SELECT url, etag, last_modified FROM page_versions"
+            " WHERE julianday(fetched_at) >= julianday(?)",
+            [iso(read_since, self.tz)],
+        )
+        return {url: PageVersion(url, etag, modified) for url, etag, modified in rows}
 
     # -- reading ------------------------------------------------------------------------------
 
