@@ -17,15 +17,18 @@ and changes nothing stored. A bill whose pages parsed counts as a success of tha
 a broken page alerts once after the failure threshold and sends a recovery notice when fixed.
 
 Conditional GET: when a bill's pages were read in full less than ``page_refresh_hours`` ago
-and its last read did not fail, the shell is requested with the ``ETag`` / ``Last-Modified``
-stored then. A 304 ends that bill's visit: nothing is parsed, posted or stored. The fragment
-cannot be requested conditionally (a POST, always answered in full), but everything that
-moves a bill's stage also changes the shell (``currCmtName`` is the current step), so an
-unchanged shell stands for an unchanged bill. What the shell does not carry (a new dated step
-within the same stage, a corrected summary) is read at the latest when the refresh interval
-runs out, and the Open API is still asked every cycle. A bill that failed last time, and every
-bill in a ``--full`` check, is fetched unconditionally. Validators are stored only after the
-bill's record, so a page that failed is never mistaken for one already read.
+(default 6) and that bill's last read did not fail, the shell is requested with the ``ETag`` /
+``Last-Modified`` stored then, and a 304 ends the bill's visit: nothing is parsed, posted or
+stored. The fragment is a POST, never answered conditionally, so the decision rests on the
+shell: its ``currCmtName`` is the bill's current step (an ending such as 대안반영폐기 where
+the site shows one), so whatever moves a bill's stage changes the shell and is never skipped.
+What the shell does not carry (a new dated step within a stage, a corrected summary, an
+ending the site might not put in ``currCmtName``) is read at the latest when the refresh
+interval runs out, and the Open API is still asked every cycle. A bill whose last read failed,
+and every bill in a ``--full`` check, is fetched unconditionally. Validators are stored after
+the bill's record, only for pages that parsed. (The live shell embeds a per-session CSRF
+token; if the site's validators follow it, it simply never answers 304 and every page is read
+in full.)
 """
 
 from __future__ import annotations

@@ -31,7 +31,8 @@ OLD_PATH = "/bill/billDetail.do"
 SESSION_COOKIE = "JSESSIONID"
 HTML = "text/html;charset=UTF-8"
 
-# The step bar entry the site shows as current once a bill reaches a stage.
+# What the shell page's ``currCmtName`` shows once a bill reaches a stage: the step bar entry,
+# or for a bill that ended without becoming law, its ending.
 _CURRENT_STEP = {
     "received": "접수",
     "committee_review": "위원회 심사",
@@ -40,10 +41,9 @@ _CURRENT_STEP = {
     "passed": "본회의 심의",
     "sent_to_government": "정부이송",
     "promulgated": "공포",
-}
-_ENDING_STEPS = {
     "withdrawn": "철회",
     "rejected": "부결",
+    "replaced_by_alternative": "대안반영폐기",
     "discarded": "임기만료폐기",
 }
 
@@ -150,8 +150,8 @@ def advance_page(
         law = bill["title"].removesuffix("안").split("(")[0]
         page.step("공포", day, f"법률 제{20000 + int(bill['bill_no']) % 1000}호 {law}")
     else:
-        page.step(_ENDING_STEPS[stage], day, _ENDING_STEPS[stage])
-    bill["current_step"] = _CURRENT_STEP.get(stage, bill["current_step"])
+        page.step(_CURRENT_STEP[stage], day, _CURRENT_STEP[stage])
+    bill["current_step"] = _CURRENT_STEP[stage]
 
 
 @dataclass
