@@ -21,7 +21,9 @@ Conditional GET: when a bill's pages were read in full less than ``page_refresh_
 ``Last-Modified`` stored then, and a 304 ends the bill's visit: nothing is parsed, posted or
 stored. The fragment is a POST, never answered conditionally, so the decision rests on the
 shell: its ``currCmtName`` is the bill's current step (an ending such as 대안반영폐기 where
-the site shows one), so whatever moves a bill's stage changes the shell and is never skipped.
+the site shows one), which moves with every stage change but one: the step stays 본회의 심의
+when the plenary votes. So a bill stored at ``plenary`` is always read in full, and for the
+others an unchanged shell stands for an unchanged stage.
 What the shell does not carry (a new dated step within a stage, a corrected summary, an
 ending the site might not put in ``currCmtName``) is read at the latest when the refresh
 interval runs out, and the Open API is still asked every cycle. A bill whose last read failed,
@@ -59,6 +61,8 @@ logger = logging.getLogger(__name__)
 
 SOURCE = DETAIL_SOURCE
 MENU_NO = "2600044"
+# The shell's step stays 본회의 심의 when the plenary votes: only the fragment shows the vote.
+SHELL_BLIND_STAGES = ("plenary",)
 
 
 class BillPagesSpider(TrackerSpider):
@@ -74,6 +78,10 @@ class BillPagesSpider(TrackerSpider):
             tracked = set(bill_ids)
             watched = [b for b in config.watch.bill_ids if store.get_bill(b) is None]
             failing = store.failing_sources()
+            marks = ",".join("?" for _ in SHELL_BLIND_STAGES)
+            blind = {
+                b["bill_id"] for b in store.bills(f"stage IN ({marks})", [*SHELL_BLIND_STAGES])
+            }
             refresh = timedelta(hours=config.sources.assembly.page_refresh_hours)
             versions = store.page_versions(now(config.tracker.timezone) - refresh)
         finally:
@@ -81,9 +89,9 @@ class BillPagesSpider(TrackerSpider):
         self.versions = {} if self.ctx.full else versions
         self.requested: set[str] = set()
         for bill_id in dict.fromkeys([*bill_ids, *watched]):
-            fresh_check = subject_source(SOURCE, bill_id) in failing
+            in_full = bill_id in blind or subject_source(SOURCE, bill_id) in failing
             matched_by = None if bill_id in tracked else "watchlist"
-            yield self.detail_request(bill_id, matched_by, conditional=not fresh_check)
+            yield self.detail_request(bill_id, matched_by, conditional=not in_full)
 
     def detail_url(self, bill_id: str) -> str:
         base = self.ctx.config.sources.assembly.bill_page_base.rstrip("/")

@@ -95,6 +95,16 @@ def page_from_row(row: dict[str, Any]) -> BillPage:
     return page
 
 
+def alternative_of(row: dict[str, Any]) -> dict[str, Any]:
+    """How another bill's ``#altr_list`` names the bill of ``row`` as its alternative."""
+    return {
+        "bill_id": row["BILL_ID"],
+        "bill_no": row["BILL_NO"],
+        "title": row["BILL_NAME"],
+        "proposed_on": row["PROPOSE_DT"],
+    }
+
+
 def _row_progress(row: dict[str, Any]) -> list[tuple[str, str, str | None]]:
     progress = [
         (stage, row[name], None)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from tracker.replica import scenario
 from tracker.replica.assembly import advance
-from tracker.replica.bill_pages import page_from_row
+from tracker.replica.bill_pages import alternative_of, page_from_row
 from tracker.replica.sources import Replica
 
 
@@ -34,15 +34,9 @@ def _fold_into_alternative(replica: Replica) -> None:
     """The bill pages show the ending and name the alternative; the Open API does not yet."""
     row = scenario.alternative()
     replica.pages.add(page_from_row(row))
-    reference = {
-        "bill_id": row["BILL_ID"],
-        "bill_no": row["BILL_NO"],
-        "title": row["BILL_NAME"],
-        "proposed_on": row["PROPOSE_DT"],
-    }
     for bill_id in (scenario.HAEOREUM_ACT, scenario.SECOND_ACT):
         replica.pages.advance(
-            bill_id, "replaced_by_alternative", "2026-06-24", alternative=reference
+            bill_id, "replaced_by_alternative", "2026-06-24", alternative=alternative_of(row)
         )
 
 
