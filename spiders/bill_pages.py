@@ -35,7 +35,6 @@ in full.)
 
 from __future__ import annotations
 
-import logging
 from collections.abc import AsyncIterator, Iterator
 from datetime import timedelta
 from typing import Any
@@ -57,12 +56,10 @@ from tracker.runcontext import subject_source
 from tracker.store import open_store
 from tracker.timeutil import now
 
-logger = logging.getLogger(__name__)
-
 SOURCE = DETAIL_SOURCE
 MENU_NO = "2600044"
 # The shell's step stays 본회의 심의 when the plenary votes: only the fragment shows the vote.
-SHELL_BLIND_STAGES = ("plenary",)
+SHELL_BLIND_STAGE = "plenary"
 
 
 class BillPagesSpider(TrackerSpider):
@@ -78,10 +75,7 @@ class BillPagesSpider(TrackerSpider):
             tracked = set(bill_ids)
             watched = [b for b in config.watch.bill_ids if store.get_bill(b) is None]
             failing = store.failing_sources()
-            marks = ",".join("?" for _ in SHELL_BLIND_STAGES)
-            blind = {
-                b["bill_id"] for b in store.bills(f"stage IN ({marks})", [*SHELL_BLIND_STAGES])
-            }
+            blind = {b["bill_id"] for b in store.bills("stage = ?", [SHELL_BLIND_STAGE])}
             refresh = timedelta(hours=config.sources.assembly.page_refresh_hours)
             versions = store.page_versions(now(config.tracker.timezone) - refresh)
         finally:
