@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from pathlib import Path
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -15,3 +17,56 @@ def get_testdata(path: str) -> str:
 def get_testbytes(path: str) -> bytes:
     """The raw bytes of a saved response under ``tests/fixtures/``."""
     return (FIXTURES / path).read_bytes()
+
+
+_TAG = re.compile(r'<([a-zA-Z][\w]*)((?:\s+[\w:-]+(?:="[^"]*")?)+)\s*(/?)>')
+_ATTRIBUTE = re.compile(r'[\w:-]+(?:="[^"]*")?')
+BANNER = '<div class="banner" role="alert"><p>의안정보시스템 개편 안내</p></div>'
+ADS = [
+    '<div class="ad"><a href="https://ads.example/c?id=1">'
+    '<img src="/ad/1.png" alt="광고"></a></div>',
+    '<aside class="ad ad--v2"><ins class="adsbygoogle" data-ad-slot="42"></ins>'
+    '<iframe src="https://ads.example/frame" title="광고"></iframe></aside>',
+]
+
+
+def reorder_attributes(html: str) -> str:
+    def reverse(match: re.Match[str]) -> str:
+        attributes = _ATTRIBUTE.findall(match.group(2))
+        return f"<{match.group(1)} {' '.join(reversed(attributes))}{match.group(3)}>"
+
+    return _TAG.sub(reverse, html)
+
+
+def _spaced(html: str) -> str:
+    return re.sub(r">\s*<", ">\n    \n  <", html)
+
+
+def _with_banner(html: str) -> str:
+    return html.replace("<body>", "<body>" + BANNER, 1).replace(
+        '<div id="rcp_list"', BANNER + '<div id="rcp_list"', 1
+    )
+
+
+def _with_ad(ad: str) -> Callable[[str], str]:
+    return lambda html: html.replace("<body>", "<body>" + ad, 1)
+
+
+def _everything(html: str) -> str:
+    squeezed = re.sub(r">\s*<", "> <", _with_banner(html))
+    return reorder_attributes(squeezed).replace("</body>", ADS[1] + "</body>")
+
+
+# Changes a redesign of a page's chrome brings but that leave its data alone.
+COSMETIC_CHANGES: tuple[Callable[[str], str], ...] = (
+    _spaced,
+    reorder_attributes,
+    _with_banner,
+    *(_with_ad(ad) for ad in ADS),
+    _everything,
+)
+
+
+def cosmetic_variants(html: str) -> list[str]:
+    """The page under each of the cosmetic changes."""
+    return [change(html) for change in COSMETIC_CHANGES]

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import pytest
 
-from tests.helpers import get_testdata
+from tests.helpers import cosmetic_variants, get_testdata
 from tracker.parsers.likms import (
     AlternativeRef,
     BillInfo,
@@ -183,38 +182,6 @@ def test_bill_info_round_trip(case):
 def test_not_filled_step_section_gives_no_stage():
     info = parse_bill_info(render_bill_info(*NOT_FILLED))
     assert (info.steps, info.stage, info.result) == ([], None, None)
-
-
-_TAG = re.compile(r'<([a-zA-Z][\w]*)((?:\s+[\w:-]+(?:="[^"]*")?)+)\s*(/?)>')
-_ATTRIBUTE = re.compile(r'[\w:-]+(?:="[^"]*")?')
-BANNER = '<div class="banner" role="alert"><p>의안정보시스템 개편 안내</p></div>'
-ADS = [
-    '<div class="ad"><a href="https://ads.example/c?id=1">'
-    '<img src="/ad/1.png" alt="광고"></a></div>',
-    '<aside class="ad ad--v2"><ins class="adsbygoogle" data-ad-slot="42"></ins>'
-    '<iframe src="https://ads.example/frame" title="광고"></iframe></aside>',
-]
-
-
-def reorder_attributes(html: str) -> str:
-    def reverse(match: re.Match[str]) -> str:
-        attributes = _ATTRIBUTE.findall(match.group(2))
-        return f"<{match.group(1)} {' '.join(reversed(attributes))}{match.group(3)}>"
-
-    return _TAG.sub(reverse, html)
-
-
-def cosmetic_variants(html: str) -> list[str]:
-    """The page with changes a redesign of the chrome brings but that leave the data alone."""
-    spaced = re.sub(r">\s*<", ">\n    \n  <", html)
-    with_banner = html.replace("<body>", "<body>" + BANNER, 1).replace(
-        '<div id="rcp_list"', BANNER + '<div id="rcp_list"', 1
-    )
-    with_ads = [html.replace("<body>", "<body>" + ad, 1) for ad in ADS]
-    everything = reorder_attributes(re.sub(r">\s*<", "> <", with_banner)).replace(
-        "</body>", ADS[1] + "</body>"
-    )
-    return [spaced, reorder_attributes(html), with_banner, *with_ads, everything]
 
 
 @pytest.mark.parametrize("name", sorted(DETAIL_BILLS))

@@ -49,6 +49,8 @@ class AssemblySection:
     endpoint: str = "TVBPMBILL11"
     page_size: int = 100
     bill_pages: bool = True
+    # An unchanged bill page (HTTP 304) is still read in full once this often.
+    page_refresh_hours: float = 6
 
 
 @dataclass

@@ -35,9 +35,11 @@ def scrapy_settings(ctx: RunContext) -> dict[str, Any]:
 def spider_classes(ctx: RunContext) -> list[list[type]]:
     """Groups of spiders: groups run in parallel, the spiders of a group one after another."""
     from spiders.assembly_api import AssemblyApiSpider
+    from spiders.bill_pages import BillPagesSpider
     from spiders.news import NewsSpider
 
-    return [[AssemblyApiSpider], [NewsSpider]]
+    # The pages follow the API scan, so a bill it finds gets its page in the same cycle.
+    return [[AssemblyApiSpider, BillPagesSpider], [NewsSpider]]
 
 
 def run_crawl(ctx: RunContext) -> None:

@@ -89,3 +89,12 @@ class SourceFailure:
     source: str
     message: str
     subject: str | None = None
+
+
+@dataclass(frozen=True)
+class PageVersion:
+    """The validators (``ETag``, ``Last-Modified``) of a page whose content was fully stored."""
+
+    url: str
+    etag: str | None
+    last_modified: str | None

@@ -12,9 +12,9 @@ from typing import Any
 
 from scrapy.crawler import Crawler
 
-from tracker.models import BillRecord, SourceFailure
+from tracker.models import BillRecord, PageVersion, SourceFailure
 from tracker.news_watch import FeedState, NewsHit
-from tracker.runcontext import RunContext
+from tracker.runcontext import RunContext, subject_source
 from tracker.store import Store, open_store
 
 logger = logging.getLogger(__name__)
@@ -25,12 +25,14 @@ BATCH_SIZE = 500
 
 
 class StorePipeline:
-    """Writes BillRecords through the store and records SourceFailures in the run's stats."""
+    """Writes BillRecords and PageVersions through the store; records SourceFailures in the
+    run's stats, under ``source:subject`` when the failure is about one subject."""
 
     def __init__(self, ctx: RunContext) -> None:
         self.ctx = ctx
         self.store: Store | None = None
         self.pending: list[BillRecord] = []
+        self.page_versions: list[PageVersion] = []
         self.sources: dict[str, str] = {}
         self.news: list[NewsHit] = []
         self.feeds: list[FeedState] = []
@@ -58,6 +60,10 @@ class StorePipeline:
         alert_fields = tuple(self.ctx.config.watch.alert_fields)
         for change in self.store.apply_bills(records, self.ctx.run_id, alert_fields):
             self.ctx.source(self.sources[change.bill_id]).changes += 1
+        # Validators only once the pages they describe are stored: a 304 must never hide a
+        # page whose record was lost.
+        versions, self.page_versions = self.page_versions, []
+        self.store.save_page_versions(versions)
 
     def _store_news(self) -> None:
         assert self.store is not None
@@ -77,7 +83,7 @@ class StorePipeline:
     def process_item(self, item: Any, spider: Any = None) -> Any:
         assert self.store is not None
         if isinstance(item, SourceFailure):
-            self.ctx.source(item.source).errors.append(item.message)
+            self.ctx.source(subject_source(item.source, item.subject)).errors.append(item.message)
             logger.warning("%s", item.message)
         elif isinstance(item, BillRecord):
             self.ctx.source(item.source).items += 1
@@ -90,4 +96,6 @@ class StorePipeline:
             self.news.append(item)
         elif isinstance(item, FeedState):
             self.feeds.append(item)
+        elif isinstance(item, PageVersion):
+            self.page_versions.append(item)
         return item

@@ -27,6 +27,12 @@ class SourceStats:
         }
 
 
+def subject_source(source: str, subject: str | None) -> str:
+    """The name a source's results about one subject (one bill's page) are tracked under,
+    so that one broken page fails, alerts and recovers on its own."""
+    return f"{source}:{subject}" if subject else source
+
+
 @dataclass
 class RunContext:
     """Config, run id and per-source counters of one cycle."""

@@ -19,7 +19,7 @@ import sqlite_utils
 
 from tracker import stages
 from tracker.connection import connect
-from tracker.models import BILL_FIELDS, BillRecord
+from tracker.models import BILL_FIELDS, BillRecord, PageVersion
 from tracker.news_dedupe import Story, dedupe
 from tracker.news_watch import FeedState, NewsHit, bill_for
 from tracker.parsers.news import NewsItem
@@ -205,6 +205,15 @@ def _migration_query_schema(db: sqlite_utils.Database) -> None:
         db.conn.execute(statement)
 
 
+def _migration_6_bill_pages(db: sqlite_utils.Database) -> None:
+    """The bill pages: the 제안이유 summary, and the validators of each page last read whole."""
+    db.execute("ALTER TABLE bills ADD COLUMN summary TEXT")
+    db.execute(
+        "CREATE TABLE page_versions (url TEXT PRIMARY KEY, etag TEXT, last_modified TEXT,"
+        " fetched_at TEXT NOT NULL)"
+    )
+
+
 # Each entry migrates the schema from version N-1 to N; never edit a released entry.
 MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _migration_1,
@@ -212,6 +221,7 @@ MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _migration_3_digest_delivery,
     _migration_4_news_sources,
     _migration_query_schema,
+    _migration_6_bill_pages,
 )
 
 # Digest statuses that close a period: it is never sent again.
@@ -935,6 +945,33 @@ class Store:
                 [iso(start, self.tz), iso(end, self.tz)],
             )
         )
+
+    def failing_sources(self) -> set[str]:
+        """The sources whose last result was a failure."""
+        rows = self.conn.execute("SELECT source FROM source_health WHERE consecutive_failures > 0")
+        return {r[0] for r in rows}
+
+    # -- conditional requests -----------------------------------------------------------------
+
+    def save_page_versions(self, versions: list[PageVersion]) -> None:
+        """Remember the validators of pages that were just read and stored in full."""
+        at = self.now()
+        with self.transaction():
+            self.conn.executemany(
+                "INSERT INTO page_versions (url, etag, last_modified, fetched_at)"
+                " VALUES (?, ?, ?, ?) ON CONFLICT(url) DO UPDATE SET etag = excluded.etag,"
+                " last_modified = excluded.last_modified, fetched_at = excluded.fetched_at",
+                [(v.url, v.etag, v.last_modified, at) for v in versions],
+            )
+
+    def page_versions(self, read_since: datetime) -> dict[str, PageVersion]:
+        """Validators by URL, of the pages read in full since ``read_since``."""
+        rows = self.conn.execute(
+            "SELECT url, etag, last_modified FROM page_versions"
+            " WHERE julianday(fetched_at) >= julianday(?)",
+            [iso(read_since, self.tz)],
+        )
+        return {url: PageVersion(url, etag, modified) for url, etag, modified in rows}
 
     # -- reading ------------------------------------------------------------------------------
 

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from bs4 import BeautifulSoup, Tag
 
 from tracker.errors import ParseError, SourceError
+from tracker.models import UNKNOWN, BillEvent, BillRecord
 from tracker.stages import PASSING_RESULTS, later, squash, stage_for_result, stage_for_step
 
 DETAIL_SOURCE = "bill_page"
@@ -178,6 +179,37 @@ def parse_bill_info(html: str) -> BillInfo:
         stage=stage,
         result=result,
         alternative=_alternative(soup),
+    )
+
+
+def bill_from_pages(page: DetailPage, info: BillInfo) -> BillRecord:
+    """What the shell page and its fragment say about a bill, as a ``bill_page`` BillRecord.
+
+    A part the pages did not show stays UNKNOWN, never None: with no dated steps the stage is
+    the shell's current step and the result is unknown. The two pages must be of one bill.
+    """
+    if info.bill_no != page.bill_no:
+        raise ParseError(INFO_SOURCE, f"td.billNo {info.bill_no} is not the page's {page.bill_no}")
+    stage = info.stage if info.steps else page.current_stage
+    alternative = info.alternative if stage == "replaced_by_alternative" else None
+    return BillRecord(
+        bill_id=page.bill_id,
+        source=DETAIL_SOURCE,
+        stage=stage or UNKNOWN,
+        result=info.result if info.steps else UNKNOWN,
+        title=page.title,
+        bill_no=page.bill_no,
+        proposer=page.proposer or info.proposer or UNKNOWN,
+        proposed_on=info.proposed_on,
+        committee=info.committee or UNKNOWN,
+        summary=info.summary or UNKNOWN,
+        events=[
+            BillEvent(step.stage, step.date, step.description or step.name)
+            for step in info.steps
+            if step.stage and step.date
+        ],
+        replaced_by=alternative.bill_id if alternative else None,
+        replaced_by_title=alternative.title if alternative else None,
     )
 
 

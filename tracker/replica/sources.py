@@ -6,7 +6,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tracker.replica.assembly import AssemblyApiReplica
+from tracker.replica.assembly import AssemblyApiReplica, advance
+from tracker.replica.bill_pages import BillPagesReplica
 from tracker.replica.http import ReplicaServer, Request, Response
 from tracker.replica.news import NewsReplica
 
@@ -20,6 +21,18 @@ class Replica:
     assembly: AssemblyApiReplica = field(default_factory=AssemblyApiReplica)
     news: NewsReplica = field(default_factory=NewsReplica)
     server: ReplicaServer | None = None
+    pages: BillPagesReplica = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.pages = BillPagesReplica(self.assembly)
+
+    def advance(self, bill_id: str, stage: str, day: str, **page: Any) -> None:
+        """Move a bill on in both the bill pages and the Open API (``page``: see
+        :func:`tracker.replica.bill_pages.advance_page`)."""
+        # The page first: taken from the API row the first time, it must not see the move twice.
+        self.pages.advance(bill_id, stage, day, **page)
+        with self.assembly.lock:
+            advance(self.assembly.row(bill_id), stage, day, page.get("result") or "원안가결")
 
     def routes(self) -> dict[str, Any]:
         return {
@@ -28,6 +41,7 @@ class Replica:
             "/rss/search": self.news.google,
             "/v1/search/news.json": self.news.naver,
             "/rss/allArticle.xml": self.news.regional,
+            "/bill/": self.pages.handle,
         }
 
     def start(self, port: int = 0) -> Replica:

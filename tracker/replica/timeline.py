@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from tracker.replica import news, scenario
 from tracker.replica.assembly import advance
+from tracker.replica.bill_pages import alternative_of, page_from_row
 from tracker.replica.sources import Replica
 
 
@@ -53,16 +54,31 @@ def _fix_api(replica: Replica) -> None:
 
 
 def _fold_into_alternative(replica: Replica) -> None:
-    replica.assembly.fault = None
+    """The bill pages show the ending and name the alternative; the Open API does not yet."""
+    row = scenario.alternative()
+    replica.pages.add(page_from_row(row))
+    for bill_id in (scenario.HAEOREUM_ACT, scenario.SECOND_ACT):
+        replica.pages.advance(
+            bill_id, "replaced_by_alternative", "2026-06-24", alternative=alternative_of(row)
+        )
+
+
+def _api_catches_up(replica: Replica) -> None:
     for bill_id in (scenario.HAEOREUM_ACT, scenario.SECOND_ACT):
         advance(replica.assembly.row(bill_id), "replaced_by_alternative", "2026-06-24")
-    alternative = scenario.alternative()
-    replica.assembly.add(alternative)
+    replica.assembly.add(scenario.alternative())
 
 
 def _alternative_to(stage: str, day: str) -> Callable[[Replica], None]:
     def apply(replica: Replica) -> None:
-        advance(replica.assembly.row(scenario.ALTERNATIVE), stage, day)
+        replica.advance(scenario.ALTERNATIVE, stage, day)
+
+    return apply
+
+
+def _alternative_page_to(stage: str, day: str) -> Callable[[Replica], None]:
+    def apply(replica: Replica) -> None:
+        replica.pages.advance(scenario.ALTERNATIVE, stage, day)
 
     return apply
 
@@ -85,12 +101,13 @@ STEPS: tuple[Step, ...] = (
     Step("2026-06-18", "Open API 복구", _fix_api),
     Step(
         "2026-06-24",
-        "두 의원안이 위원회 대안에 반영되어 폐기",
+        "의안 페이지: 두 의원안이 위원회 대안에 반영되어 폐기 (대안은 페이지에서 발견)",
         _both(
             _fold_into_alternative,
             _publish(*news.committee_coverage(scenario.alternative()["BILL_NO"])),
         ),
     ),
+    Step("2026-06-25", "Open API도 대안반영폐기와 대안을 반영 (알림 없음)", _api_catches_up),
     Step(
         "2026-07-01",
         "대안이 법사위 체계자구심사로",
@@ -100,6 +117,11 @@ STEPS: tuple[Step, ...] = (
         "2026-07-03",
         "본회의 의결",
         _both(_alternative_to("passed", "2026-07-03"), _publish(*news.passage_coverage())),
+    ),
+    Step(
+        "2026-07-07",
+        "의안 페이지에 먼저 보이는 정부이송",
+        _alternative_page_to("sent_to_government", "2026-07-07"),
     ),
     Step("2026-07-14", "공포", _alternative_to("promulgated", "2026-07-14")),
 )

@@ -1,0 +1,171 @@
+"""Bill pages spider: reads each tracked bill's page on the Assembly's bill information system.
+
+For every bill in the store that is not in a final stage (every bill with ``tracker check
+--full``) and every ``[watch] bill_ids`` entry not stored yet, it GETs the shell page
+``{bill_page_base}/bi/billDetailPage.do?billId=…`` and then POSTs its hidden form to
+``{bill_page_base}/bi/bill/detail/billInfo.do`` with the CSRF token in the header the page
+names and the shell as Referer. Each bill has its own cookie jar, so a page's token always
+goes back with the session it was issued to. URLs are built from ``bill_page_base`` and the
+BILL_ID only; the API's ``LINK_URL`` is never fetched.
+
+A bill folded into a committee alternative names it in ``#altr_list``: the alternative's pages
+are read in the same crawl and stored with ``matched_by = 'alternative:<old bill_id>'``.
+
+Failures are per bill: an HTTP error, a maintenance page or a page that no longer parses is a
+``SourceFailure`` with the bill as its subject, tracked as the source ``bill_page:<bill_id>``,
+and changes nothing stored. A bill whose pages parsed counts as a success of that source, so
+a broken page alerts once after the failure threshold and sends a recovery notice when fixed.
+
+Conditional GET: when a bill's pages were read in full less than ``page_refresh_hours`` ago
+(default 6) and that bill's last read did not fail, the shell is requested with the ``ETag`` /
+``Last-Modified`` stored then, and a 304 ends the bill's visit: nothing is parsed, posted or
+stored. The fragment is a POST, never answered conditionally, so the decision rests on the
+shell: its ``currCmtName`` is the bill's current step (an ending such as 대안반영폐기 where
+the site shows one), which moves with every stage change but one: the step stays 본회의 심의
+when the plenary votes. So a bill stored at ``plenary`` is always read in full, and for the
+others an unchanged shell stands for an unchanged stage.
+What the shell does not carry (a new dated step within a stage, a corrected summary, an
+ending the site might not put in ``currCmtName``) is read at the latest when the refresh
+interval runs out, and the Open API is still asked every cycle. A bill whose last read failed,
+and every bill in a ``--full`` check, is fetched unconditionally. Validators are stored after
+the bill's record, only for pages that parsed. (The live shell embeds a per-session CSRF
+token; if the site's validators follow it, it simply never answers 304 and every page is read
+in full.)
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from datetime import timedelta
+from typing import Any
+from urllib.parse import urlencode
+
+import scrapy
+
+from spiders.base import TrackerSpider
+from tracker.errors import ParseError, SourceError
+from tracker.models import PageVersion
+from tracker.parsers.likms import (
+    DETAIL_SOURCE,
+    DetailPage,
+    bill_from_pages,
+    parse_bill_info,
+    parse_detail_page,
+)
+from tracker.runcontext import subject_source
+from tracker.store import open_store
+from tracker.timeutil import now
+
+SOURCE = DETAIL_SOURCE
+MENU_NO = "2600044"
+# The shell's step stays 본회의 심의 when the plenary votes: only the fragment shows the vote.
+SHELL_BLIND_STAGE = "plenary"
+
+
+class BillPagesSpider(TrackerSpider):
+    name = "bill_pages"
+
+    async def start(self) -> AsyncIterator[scrapy.Request]:
+        config = self.ctx.config
+        if not config.sources.assembly.bill_pages:
+            return
+        store = open_store(config.tracker.db, config.tracker.timezone)
+        try:
+            bill_ids = store.tracked_bill_ids(include_final=self.ctx.full)
+            tracked = set(bill_ids)
+            watched = [b for b in config.watch.bill_ids if store.get_bill(b) is None]
+            failing = store.failing_sources()
+            blind = {b["bill_id"] for b in store.bills("stage = ?", [SHELL_BLIND_STAGE])}
+            refresh = timedelta(hours=config.sources.assembly.page_refresh_hours)
+            versions = store.page_versions(now(config.tracker.timezone) - refresh)
+        finally:
+            store.close()
+        self.versions = {} if self.ctx.full else versions
+        self.requested: set[str] = set()
+        for bill_id in dict.fromkeys([*bill_ids, *watched]):
+            in_full = bill_id in blind or subject_source(SOURCE, bill_id) in failing
+            matched_by = None if bill_id in tracked else "watchlist"
+            yield self.detail_request(bill_id, matched_by, conditional=not in_full)
+
+    def detail_url(self, bill_id: str) -> str:
+        base = self.ctx.config.sources.assembly.bill_page_base.rstrip("/")
+        query = urlencode({"billId": bill_id, "currMenuNo": MENU_NO})
+        return f"{base}/bi/billDetailPage.do?{query}"
+
+    def detail_request(
+        self, bill_id: str, matched_by: str | None, conditional: bool = True
+    ) -> scrapy.Request:
+        self.requested.add(bill_id)
+        url = self.detail_url(bill_id)
+        headers = {}
+        version = self.versions.get(url) if conditional else None
+        if version and version.etag:
+            headers["If-None-Match"] = version.etag
+        if version and version.last_modified:
+            headers["If-Modified-Since"] = version.last_modified
+        self.ctx.source(SOURCE).requests += 1
+        return scrapy.Request(
+            url,
+            headers=headers,
+            callback=self.parse_detail,
+            errback=self.on_request_error,
+            dont_filter=True,
+            meta={
+                "source": SOURCE,
+                "subject": bill_id,
+                "cookiejar": bill_id,
+                "matched_by": matched_by,
+                "handle_httpstatus_list": [304],
+            },
+        )
+
+    def parse_detail(self, response: scrapy.http.Response) -> Iterator[Any]:
+        bill_id = response.meta["subject"]
+        if response.status == 304:
+            self.ctx.source(SOURCE).skipped += 1
+            return
+        try:
+            page = parse_detail_page(response.text)
+            if page.bill_id != bill_id:
+                raise ParseError(SOURCE, f"page of {page.bill_id} served for {bill_id}")
+            if not page.csrf_token:
+                raise ParseError(SOURCE, 'meta[name="_csrf"] missing')
+        except (ParseError, SourceError) as exc:
+            yield self.failure_from_error(SOURCE, exc, bill_id)
+            return
+        version = PageVersion(
+            self.detail_url(bill_id),
+            _header(response, b"ETag"),
+            _header(response, b"Last-Modified"),
+        )
+        base = self.ctx.config.sources.assembly.bill_page_base.rstrip("/")
+        self.ctx.source(SOURCE).requests += 1
+        yield scrapy.FormRequest(
+            f"{base}/bi/bill/detail/billInfo.do",
+            formdata=page.form_fields,
+            headers={page.csrf_header: page.csrf_token, "Referer": response.url},
+            callback=self.parse_info,
+            errback=self.on_request_error,
+            dont_filter=True,
+            meta={**response.meta, "page": page, "version": version},
+        )
+
+    def parse_info(self, response: scrapy.http.Response) -> Iterator[Any]:
+        page: DetailPage = response.meta["page"]
+        try:
+            record = bill_from_pages(page, parse_bill_info(response.text))
+        except (ParseError, SourceError) as exc:
+            yield self.failure_from_error(SOURCE, exc, page.bill_id)
+            return
+        record.matched_by = response.meta["matched_by"]
+        # This bill's own source, without errors, is what records its page as working again.
+        self.ctx.source(subject_source(SOURCE, page.bill_id)).items += 1
+        yield record
+        yield response.meta["version"]
+        if record.replaced_by and record.replaced_by not in self.requested:
+            yield self.detail_request(record.replaced_by, f"alternative:{page.bill_id}")
+
+
+def _header(response: scrapy.http.Response, name: bytes) -> str | None:
+    value = response.headers.get(name)
+    return value.decode("latin-1") if value else None
