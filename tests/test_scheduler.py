@@ -148,3 +148,47 @@ def test_source_down_for_five_cycles_alerts_once_and_recovers_once(env, replica,
     recoveries = [t for t in slack.texts if "수집 복구" in t]
     assert len(failures) == 1 and len(recoveries) == 1
     assert "assembly_api" in failures[0]
+
+
+def test_missed_digest_is_sent_once_on_start_and_not_again_on_restart(tmp_path, smtp_server):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    import time_machine
+
+    from tracker.config import load_config
+    from tracker.models import BillRecord
+    from tracker.scheduler import Daemon
+    from tracker.store import open_store
+
+    db = tmp_path / "tracker.db"
+    config_file = tmp_path / "tracker.toml"
+    config_file.write_text(
+        f'[tracker]\ndb = "{db.as_posix()}"\n\n[email]\nsmtp_host = "{smtp_server.host}"\n'
+        f'smtp_port = {smtp_server.port}\nrecipients = ["staff@example.org"]\n\n'
+        '[schedule]\ndigest = "mon 09:00"\n',
+        encoding="utf-8",
+    )
+    kst = ZoneInfo("Asia/Seoul")
+    with time_machine.travel(datetime(2026, 11, 20, 10, 0, tzinfo=kst), tick=False):
+        store = open_store(db)
+        store.apply_bill(
+            BillRecord(HAEOREUM_ACT, "assembly_api", stage="committee_review", result=None,
+                       title="해오름산업벨트 지원에 관한 특별법안", bill_no="2203257"),
+            None,
+        )  # fmt: skip
+        store.close()
+    config = load_config(str(config_file), env={})
+
+    # Down over Monday 2026-11-23 09:00; started again on Wednesday.
+    with time_machine.travel(datetime(2026, 11, 25, 10, 0, tzinfo=kst), tick=False):
+        Daemon(config).catch_up_digest()
+        assert len(smtp_server.messages) == 1
+        text = smtp_server.messages[0].get_body(("plain",)).get_content()
+        assert "해오름산업벨트 지원에 관한 특별법안" in text
+    with time_machine.travel(datetime(2026, 11, 25, 11, 0, tzinfo=kst), tick=False):
+        Daemon(config).catch_up_digest()
+    assert len(smtp_server.messages) == 1
+    assert query(db, "SELECT status, period_end FROM digests") == [
+        ("sent", "2026-11-23T09:00:00+09:00")
+    ]
