@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, Protocol
 
 import scrapy
 from scrapy.spidermiddlewares.httperror import HttpError
@@ -12,6 +12,21 @@ from twisted.python.failure import Failure
 from tracker.errors import TrackerError
 from tracker.models import SourceFailure
 from tracker.runcontext import RunContext
+
+
+class Validators(Protocol):
+    etag: str | None
+    last_modified: str | None
+
+
+def conditional_headers(known: Validators | None) -> dict[str, str]:
+    """``If-None-Match`` / ``If-Modified-Since`` for a resource read before (conditional GET)."""
+    headers: dict[str, str] = {}
+    if known and known.etag:
+        headers["If-None-Match"] = known.etag
+    if known and known.last_modified:
+        headers["If-Modified-Since"] = known.last_modified
+    return headers
 
 
 class TrackerSpider(scrapy.Spider):

@@ -42,7 +42,7 @@ from urllib.parse import urlencode
 
 import scrapy
 
-from spiders.base import TrackerSpider
+from spiders.base import TrackerSpider, conditional_headers
 from tracker.errors import ParseError, SourceError
 from tracker.models import PageVersion
 from tracker.parsers.likms import (
@@ -97,12 +97,7 @@ class BillPagesSpider(TrackerSpider):
     ) -> scrapy.Request:
         self.requested.add(bill_id)
         url = self.detail_url(bill_id)
-        headers = {}
-        version = self.versions.get(url) if conditional else None
-        if version and version.etag:
-            headers["If-None-Match"] = version.etag
-        if version and version.last_modified:
-            headers["If-Modified-Since"] = version.last_modified
+        headers = conditional_headers(self.versions.get(url) if conditional else None)
         self.ctx.source(SOURCE).requests += 1
         return scrapy.Request(
             url,

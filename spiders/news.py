@@ -20,7 +20,7 @@ from urllib.parse import urlencode, urlsplit
 
 import scrapy
 
-from spiders.base import TrackerSpider
+from spiders.base import TrackerSpider, conditional_headers
 from tracker.errors import ParseError, SourceError
 from tracker.keywords import RelevanceRule
 from tracker.news_watch import FeedState, relevant_hits
@@ -81,12 +81,7 @@ class NewsSpider(TrackerSpider):
         headers: dict[str, str] | None = None,
         robots: bool = True,
     ) -> scrapy.Request:
-        headers = dict(headers or {})
-        known = self.validators.get(url)
-        if known and known.etag:
-            headers["If-None-Match"] = known.etag
-        if known and known.last_modified:
-            headers["If-Modified-Since"] = known.last_modified
+        headers = {**(headers or {}), **conditional_headers(self.validators.get(url))}
         self.ctx.source(source).requests += 1
         return scrapy.Request(
             url,
