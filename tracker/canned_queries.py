@@ -1,7 +1,8 @@
 """The questions staff ask of the change history, as SQL: Datasette's canned queries and the
 examples in ``docs/queries.md``, which is generated from this list and a demo database::
 
-    make demo && .venv/bin/python -m tracker.canned_queries demo-output/tracker.db > docs/queries.md
+    make demo && TRACKER_CLOCK=2026-07-15T09:00:00+09:00 \\
+        .venv/bin/python -m tracker.canned_queries demo-output/tracker.db > docs/queries.md
 """
 
 from __future__ import annotations
@@ -198,9 +199,15 @@ tracker query --format csv "SELECT * FROM stage_changes" > stage_changes.csv   #
 Times are ISO 8601 strings with the `+09:00` offset, so they compare as text
 (`observed_at >= '2026-07-01'`); `date('now')` is UTC.
 
-The samples below come from the demo database (`make demo` writes `demo-output/tracker.db`).
-Questions marked **(news)** return rows once news articles are collected. Regenerate this
-file with `.venv/bin/python -m tracker.canned_queries demo-output/tracker.db > docs/queries.md`.
+The samples below are the answers on the demo database (`make demo` writes
+`demo-output/tracker.db`, a story from 1 June to 14 July 2026), asked the morning after the
+story: `$TRACKER_CLOCK` sets the time that `'now'` means, for demos and tests. Regenerate this
+file with
+
+```sh
+TRACKER_CLOCK=2026-07-15T09:00:00+09:00 \
+  .venv/bin/python -m tracker.canned_queries demo-output/tracker.db > docs/queries.md
+```
 """
 
 
