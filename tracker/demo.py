@@ -70,7 +70,7 @@ def _show_slack_message(console: Console, message: dict[str, Any]) -> None:
 def _check(config: Path, workdir: Path, step: Step) -> subprocess.CompletedProcess[str]:
     """One real ``tracker check`` at the step's time, with the replica's credentials only."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("SLACK_")}
-    for name in ("ASSEMBLY_API_KEY", "TRACKER_DB", "TRACKER_CONFIG"):
+    for name in ("ASSEMBLY_API_KEY", "TRACKER_DB"):
         env.pop(name, None)
     env.update(
         SLACK_BOT_TOKEN=DEMO_TOKEN,
