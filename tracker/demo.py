@@ -150,6 +150,7 @@ def _summary(console: Console, db: Path, digests: list[Path], messages: int) -> 
         f"    TRACKER_DB={_shown(db)} {tracker} browse",
         markup=False,
         highlight=False,
+        soft_wrap=True,  # commands stay on one line, to be copied
     )
     console.rule("[bold]What to do next")
     steps = (
@@ -160,7 +161,7 @@ def _summary(console: Console, db: Path, digests: list[Path], messages: int) -> 
         ("the daemon: checks every interval, the digest on schedule", f"{tracker} run"),
     )
     for what, command in steps:
-        console.print(f"- {what}\n    {command}", markup=False, highlight=False)
+        console.print(f"- {what}\n    {command}", markup=False, highlight=False, soft_wrap=True)
 
 
 def _serve(console: Console, replica: Replica, slack: FakeSlack, config: Path) -> None:
@@ -175,6 +176,7 @@ def _serve(console: Console, replica: Replica, slack: FakeSlack, config: Path) -
         "Serving until Ctrl-C (or SIGTERM).",
         markup=False,
         highlight=False,
+        soft_wrap=True,  # commands stay on one line, to be copied
     )
 
     def stop(signum: int, frame: object) -> None:
