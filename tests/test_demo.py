@@ -11,6 +11,7 @@ import sys
 import tomllib
 import urllib.request
 from collections import Counter
+from contextlib import closing
 from datetime import datetime
 from email.message import Message
 from pathlib import Path
@@ -31,7 +32,7 @@ ALTERNATIVE_STAGES = [
 
 
 def rows(db: Path, sql: str) -> list[tuple]:
-    with sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro", uri=True) as conn:
+    with closing(sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro", uri=True)) as conn:
         return conn.execute(sql).fetchall()
 
 
