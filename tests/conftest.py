@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -66,20 +68,60 @@ def clean_env(**extra: str) -> dict[str, str]:
     return env
 
 
+@dataclass
+class Demo:
+    """A ``tracker demo --keep-serving`` that has played its story and now serves."""
+
+    out: Path
+    log: Path
+    seconds: float  # from the start of the command until it served
+
+    @property
+    def db(self) -> Path:
+        return self.out / "tracker.db"
+
+    @property
+    def config(self) -> Path:
+        return self.out / "tracker.toml"
+
+    @property
+    def output(self) -> str:
+        return self.log.read_text(encoding="utf-8")
+
+
 @pytest.fixture(scope="session")
-def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The database ``tracker demo`` writes (made once per session; treat it as read-only)."""
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
+    """The real ``tracker demo --keep-serving`` (played once per session; treat its files as
+    read-only); SIGTERM at the end of the session must stop it with exit 0."""
     out = tmp_path_factory.mktemp("demo")
-    result = subprocess.run(
-        [sys.executable, "-m", "tracker", "demo", "--out", str(out)],
-        cwd=out,
-        env=clean_env(),
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert result.returncode == 0, result.stderr
-    return out / "tracker.db"
+    log = out / "demo.log"
+    started = time.monotonic()
+    with log.open("w", encoding="utf-8") as stream:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "tracker", "demo", "--keep-serving", "--out", str(out)],
+            cwd=out,
+            env=clean_env(),
+            stdout=stream,
+            stderr=subprocess.STDOUT,
+        )
+    demo = Demo(out, log, 0.0)
+    try:
+        while "Serving until Ctrl-C" not in demo.output:
+            assert process.poll() is None, demo.output
+            assert time.monotonic() - started < 300, "the demo did not finish in 5 minutes"
+            time.sleep(0.2)
+        demo.seconds = time.monotonic() - started
+        yield demo
+    finally:
+        process.send_signal(signal.SIGTERM)
+        code = process.wait(timeout=30)
+    assert code == 0, demo.output
+
+
+@pytest.fixture(scope="session")
+def demo_db(demo: Demo) -> Path:
+    """The database ``tracker demo`` writes (treat it as read-only)."""
+    return demo.db
 
 
 @pytest.fixture

@@ -1,7 +1,8 @@
 """The questions staff ask of the change history, as SQL: Datasette's canned queries and the
 examples in ``docs/queries.md``, which is generated from this list and a demo database::
 
-    make demo && .venv/bin/python -m tracker.canned_queries demo-output/tracker.db > docs/queries.md
+    make demo && TRACKER_CLOCK=2026-07-15T09:00:00+09:00 \\
+        .venv/bin/python -m tracker.canned_queries demo-output/tracker.db > docs/queries.md
 """
 
 from __future__ import annotations
@@ -19,9 +20,6 @@ class CannedQuery:
     question: str  # Korean, as staff ask it
     question_en: str
     sql: str
-    # The table whose rows the answer comes from: until it has rows the query has nothing to
-    # show (news queries on a database without news).
-    needs: str = "bills"
 
 
 QUERIES: tuple[CannedQuery, ...] = (
@@ -119,7 +117,6 @@ SELECT r.id AS run_id, r.started_at, r.status, s.key AS source,
 FROM runs r, json_each(r.stats) s
 WHERE json_array_length(s.value, '$.errors') > 0
 ORDER BY r.id""",
-        needs="runs",
     ),
     CannedQuery(
         "alerts_this_month",
@@ -131,7 +128,6 @@ FROM alerts
 WHERE created_at >= date('now', 'start of month')
 GROUP BY kind, status
 ORDER BY kind, status""",
-        needs="alerts",
     ),
     CannedQuery(
         "news_special_act_ulsan",
@@ -143,7 +139,6 @@ FROM news_fts f JOIN news_articles n ON n.id = f.rowid
 WHERE news_fts MATCH '특별법'
   AND (instr(f.title, '울산') > 0 OR instr(f.summary, '울산') > 0)
 ORDER BY n.published_at DESC""",
-        needs="news_articles",
     ),
     CannedQuery(
         "news_per_bill",
@@ -154,7 +149,16 @@ SELECT bill_no, bill_title, count(*) AS articles, max(published_at) AS latest
 FROM news_by_bill
 GROUP BY bill_id
 ORDER BY articles DESC""",
-        needs="news_articles",
+    ),
+    CannedQuery(
+        "news_stories",
+        "기사마다 어느 언론사들이 보도했나? (뉴스, 같은 기사는 한 줄)",
+        "Which outlets carried each story? (news, one row per story)",
+        """\
+SELECT published_at, source,
+       (SELECT group_concat(value, ', ') FROM json_each(other_sources)) AS also_in, title
+FROM news_articles
+ORDER BY published_at""",
     ),
 )
 
@@ -195,9 +199,15 @@ tracker query --format csv "SELECT * FROM stage_changes" > stage_changes.csv   #
 Times are ISO 8601 strings with the `+09:00` offset, so they compare as text
 (`observed_at >= '2026-07-01'`); `date('now')` is UTC.
 
-The samples below come from the demo database (`make demo` writes `demo-output/tracker.db`).
-Questions marked **(news)** return rows once news articles are collected. Regenerate this
-file with `.venv/bin/python -m tracker.canned_queries demo-output/tracker.db > docs/queries.md`.
+The samples below are the answers on the demo database (`make demo` writes
+`demo-output/tracker.db`, a story from 1 June to 14 July 2026), asked the morning after the
+story: `$TRACKER_CLOCK` sets the time that `'now'` means, for demos and tests. Regenerate this
+file with
+
+```sh
+TRACKER_CLOCK=2026-07-15T09:00:00+09:00 \
+  .venv/bin/python -m tracker.canned_queries demo-output/tracker.db > docs/queries.md
+```
 """
 
 
@@ -206,10 +216,7 @@ def render_markdown(db: str | Path) -> str:
     parts = [_INTRO]
     for number, query in enumerate(QUERIES, start=1):
         result = query_file(db, query.sql)
-        if result.rows:
-            sample = format_table(result).rstrip("\n")
-        else:
-            sample = f"(no rows yet: the demo database has no {query.needs})"
+        sample = format_table(result).rstrip("\n")
         parts.append(
             f"\n## {number}. {query.question}\n\n{query.question_en}"
             f" (`{query.name}`)\n\n```sql\n{query.sql}\n```\n\n```text\n{sample}\n```\n"

@@ -43,9 +43,15 @@ def _load(ctx: click.Context):
 @click.pass_context
 def cli(ctx: click.Context, config_path: str | None, verbose: int) -> None:
     """Watch the Korean National Assembly and the news for the bills you care about."""
+    from tracker.timeutil import clock_offset
+
     ctx.ensure_object(dict)
     ctx.obj["config_path"] = config_path
     setup_logging(verbose)
+    try:
+        clock_offset()
+    except ConfigError as exc:
+        raise click.UsageError(str(exc)) from None
 
 
 @cli.command()

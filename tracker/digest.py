@@ -17,6 +17,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from notifiers.email import RenderedDigest, build_message, render_digest, send_message
+from tracker import timeutil
 from tracker.config import Config
 from tracker.digest_model import Digest, DigestArticle, DigestBill, DigestChange, is_stalled
 from tracker.errors import ConfigError, DeliveryError
@@ -66,7 +67,7 @@ def _now(config: Config, now: datetime | None) -> datetime:
     # Whole seconds: the store keeps times to the second, and a period must end where the
     # next one, read back from the database, starts.
     zone = ZoneInfo(config.tracker.timezone)
-    return (now or datetime.now(zone)).astimezone(zone).replace(microsecond=0)
+    return (now or timeutil.now(config.tracker.timezone)).astimezone(zone).replace(microsecond=0)
 
 
 def digest_due(store: Store, spec: DigestSpec, now: datetime) -> Period | None:

@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 
 from tracker.keywords import normalize
 from tracker.replica.http import Request, Response
+from tracker.timeutil import now
 
 KST = ZoneInfo("Asia/Seoul")
 CHANNELS = ("google", "naver", "regional")
@@ -142,7 +143,7 @@ class NewsReplica:
         found = self.listed("naver", query)
         page = found[start - 1 : start - 1 + display]
         payload = {
-            "lastBuildDate": format_datetime(datetime.now(KST)),
+            "lastBuildDate": format_datetime(now()),
             "total": len(found),
             "start": start,
             "display": len(page),

@@ -1,14 +1,18 @@
-"""The scripted weeks the demo plays against the replica: what changes before each cycle."""
+"""The scripted weeks the demo plays against the replica: what changes before each cycle, and
+when the cycle runs (the story's clock: an article is never listed before it is published)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from tracker.replica import news, scenario
 from tracker.replica.assembly import advance
 from tracker.replica.bill_pages import alternative_of, page_from_row
 from tracker.replica.sources import Replica
+from tracker.timeutil import DEFAULT_TZ
 
 
 @dataclass(frozen=True)
@@ -16,6 +20,13 @@ class Step:
     day: str
     title: str
     apply: Callable[[Replica], None]
+    time: str = "18:00"  # when that day's check runs, Korean time
+
+    @property
+    def at(self) -> datetime:
+        """The moment of the step's check."""
+        when = datetime.strptime(f"{self.day} {self.time}", "%Y-%m-%d %H:%M")
+        return when.replace(tzinfo=ZoneInfo(DEFAULT_TZ))
 
 
 def _noop(replica: Replica) -> None:
@@ -89,7 +100,8 @@ STEPS: tuple[Step, ...] = (
         "첫 점검: 해오름 법안과 기사를 찾습니다 (한 기사를 세 언론사가, 축제 기사는 제외)",
         _publish(*news.proposal_coverage(), news.festival()),
     ),
-    Step("2026-06-08", "변화 없는 한 주", _noop),
+    # In the morning: the alliance's meeting that afternoon is news only at the next check.
+    Step("2026-06-08", "변화 없는 한 주", _noop, time="09:00"),
     Step(
         "2026-06-10",
         "해오름동맹 상생협의회 기사; 지역 신문 RSS는 잘린 채로 내려옴",
@@ -125,3 +137,7 @@ STEPS: tuple[Step, ...] = (
     ),
     Step("2026-07-14", "공포", _alternative_to("promulgated", "2026-07-14")),
 )
+
+STORY_START = STEPS[0].at.date()
+# The next morning: the time the demo's epilogue (digest, queries) is told at.
+STORY_END = STEPS[-1].at.replace(hour=9, minute=0) + timedelta(days=1)
