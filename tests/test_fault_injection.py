@@ -24,6 +24,10 @@ def query(db, sql, *params):
 def assert_consistent(db) -> None:
     """Every stored change has its outbox alert, and the file is sound."""
     assert query(db, "PRAGMA integrity_check") == [("ok",)]
+    if query(db, "PRAGMA user_version") == [(0,)]:
+        # Killed before the schema's first migration committed: an empty database.
+        assert query(db, "SELECT count(*) FROM sqlite_master WHERE type = 'table'") == [(0,)]
+        return
     keys = {k for (k,) in query(db, "SELECT dedupe_key FROM alerts")}
     for (bill_id,) in query(db, "SELECT bill_id FROM bills"):
         assert f"new_bill:{bill_id}" in keys

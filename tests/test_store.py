@@ -166,3 +166,20 @@ def test_unfinished_runs_are_marked_failed(store):
     assert store.fail_unfinished_runs("interrupted") == 1
     assert store.last_run()["status"] == "failed"
     assert "interrupted" in store.last_run()["stats"]
+
+
+def test_a_migration_that_fails_midway_leaves_nothing_behind(tmp_path, monkeypatch):
+    import tracker.store as store_module
+
+    def broken(db):
+        db.conn.execute("CREATE TABLE half_done (x)")
+        raise RuntimeError("crash in the middle of a migration")
+
+    monkeypatch.setattr(store_module, "MIGRATIONS", (MIGRATIONS[0], broken))
+    with pytest.raises(RuntimeError):
+        open_store(tmp_path / "t.db")
+    monkeypatch.undo()
+    store = open_store(tmp_path / "t.db")
+    assert store.schema_version == len(MIGRATIONS)
+    assert "half_done" not in store.db.table_names()
+    store.close()

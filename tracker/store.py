@@ -30,7 +30,10 @@ STATUS_FIELDS = ("stage", "result")
 
 
 def _migration_1(db: sqlite_utils.Database) -> None:
-    db.executescript(
+    # Statement by statement: executescript would commit the migration's transaction first,
+    # and a crash midway would leave a half-made schema that no later start could repair.
+    _execute_all(
+        db,
         """
         CREATE TABLE stages (
             code TEXT PRIMARY KEY, label TEXT NOT NULL, rank INTEGER NOT NULL,
@@ -98,7 +101,7 @@ def _migration_1(db: sqlite_utils.Database) -> None:
             FROM bill_changes c JOIN bills b USING (bill_id)
             WHERE julianday(c.observed_at) >= julianday('now', '-7 days')
             ORDER BY c.observed_at DESC, c.id DESC;
-        """
+        """,
     )
     db["stages"].insert_all(
         {"code": s.code, "label": s.label, "rank": s.rank, "final": int(s.final), "position": i}
@@ -212,6 +215,13 @@ def _migration_6_bill_pages(db: sqlite_utils.Database) -> None:
         "CREATE TABLE page_versions (url TEXT PRIMARY KEY, etag TEXT, last_modified TEXT,"
         " fetched_at TEXT NOT NULL)"
     )
+
+
+def _execute_all(db: sqlite_utils.Database, script: str) -> None:
+    """Run a script of plain statements (no triggers) inside the current transaction."""
+    for statement in script.split(";"):
+        if statement.strip():
+            db.conn.execute(statement)
 
 
 # Each entry migrates the schema from version N-1 to N; never edit a released entry.
@@ -368,11 +378,13 @@ class Store:
 
     def migrate(self) -> int:
         """Apply the migrations this database has not seen; return the new version."""
-        version = self.schema_version
         for number, migration in enumerate(MIGRATIONS, start=1):
-            if number <= version:
+            if number <= self.schema_version:
                 continue
             with self.transaction():
+                # Read again under the write lock: another process may have just migrated.
+                if number <= self.schema_version:
+                    continue
                 migration(self.db)
                 self.conn.execute(f"PRAGMA user_version = {number}")
         return self.schema_version
