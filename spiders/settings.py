@@ -35,6 +35,9 @@ COOKIES_ENABLED = True
 TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False
 LOG_LEVEL = "WARNING"
+# A developer check that re-parses a callback's source whenever its bound method is not in a
+# weak cache, which in a long crawl is most requests: a few percent of the CPU for a warning.
+WARN_ON_GENERATOR_RETURN_VALUE = False
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 FEED_EXPORT_ENCODING = "utf-8"
 ITEM_PIPELINES = {"tracker.pipeline.StorePipeline": 300}

@@ -35,6 +35,12 @@ class Response:
 Route = Callable[[Request], Response]
 
 
+class _Server(ThreadingHTTPServer):
+    # A crawler opens its connections all at once: the default backlog of 5 drops SYNs.
+    request_queue_size = 128
+    daemon_threads = True
+
+
 class ReplicaServer:
     """Serves ``routes`` (path prefix → function) until :meth:`stop`."""
 
@@ -46,6 +52,9 @@ class ReplicaServer:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            # Headers and body go out in two writes: with Nagle on, a kept-alive connection
+            # waits for the client's delayed ACK (40 ms) before sending the body.
+            disable_nagle_algorithm = True
 
             def log_message(self, format: str, *args: Any) -> None:
                 return
@@ -79,8 +88,7 @@ class ReplicaServer:
 
             do_GET = do_POST = do_HEAD = _handle
 
-        self.httpd = ThreadingHTTPServer((host, port), Handler)
-        self.httpd.daemon_threads = True
+        self.httpd = _Server((host, port), Handler)
         self.thread: threading.Thread | None = None
 
     @property

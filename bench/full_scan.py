@@ -1,0 +1,392 @@
+"""Full scan of a 20,000-bill term, then an idle cycle, against ``scrapy bench`` and a naive loop.
+
+The replica serves a generated term of ``TERM_BILLS`` bills; every ``TRACKED_EVERY``-th has
+"해오름 산업벨트" in its title, which the replica config's watch keywords match, so 2,000
+bills are *tracked*: the Open API scan finds them (pSize 1000, an API key configured so pages
+are not capped to 5 rows) and each gets its bill pages read (the shell GET and the
+``billInfo.do`` POST). The other 18,000 bills are in the term the API searches but never
+match. ``tracker check --full`` runs as a subprocess against a fresh database and is timed as
+a whole: start-up, crawl, parse, diff, store and delivery (no Slack configured: the console
+notifier prints the new-bill alerts to a pipe).
+
+Baselines measured in the same run: ``scrapy bench`` (Scrapy's own spider and server) for the
+page rate, a naive sequential urllib + BeautifulSoup loop over the same pages with the
+project's parsers (no storing) for the speed-up, and the replica's capacity under a
+concurrent keep-alive client, to tell whether Scrapy or the server limits the rate. Then a
+second, non-``--full`` check with nothing changed: its time against the full scan and the
+history rows it wrote. Peak RSS is that of the full-scan process (``wait4``).
+"""
+
+from __future__ import annotations
+
+import http.client
+import multiprocessing
+import os
+import re
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from http.cookiejar import CookieJar
+from pathlib import Path
+from urllib.parse import urlencode, urlsplit
+
+from spiders.assembly_api import keyword_variants
+from spiders.bill_pages import MENU_NO
+from tracker.parsers.assembly import bill_from_row, parse_api_page
+from tracker.parsers.likms import bill_from_pages, parse_bill_info, parse_detail_page
+from tracker.replica.assembly import ENDPOINT, advance, bill_row
+from tracker.replica.bill_pages import DETAIL_PATH, INFO_PATH
+from tracker.replica.sources import Replica
+
+TERM_BILLS = 20_000
+TRACKED_EVERY = 10
+API_KEY = "bench-key"
+PAGE_SIZE = 1000
+KEYWORD = "해오름 산업벨트"
+# The tracked bills' stages, in turn: mostly open bills, some at the plenary (always read in
+# full, see spiders/bill_pages.py) and some in a final stage (skipped by a non-full check).
+STAGES = (
+    (),
+    ("committee_review",),
+    ("committee_review", "judiciary_review"),
+    ("committee_review",),
+    ("committee_review", "judiciary_review", "plenary"),
+    ("committee_review", "judiciary_review", "plenary", "passed", "promulgated"),
+    (),
+    ("committee_review",),
+    ("withdrawn",),
+    ("committee_review",),
+)
+HISTORY_TABLES = ("bill_changes", "alerts", "bill_events")
+SCRAPY_BENCH_SECONDS = 10
+NAIVE_MAX_SECONDS = 120
+HAMMER_SECONDS = 5
+HAMMER_CLIENTS = 16
+CHECK_TIMEOUT = 600
+
+GOAL_SCRAPY_RATIO = 0.8
+GOAL_NAIVE_SPEEDUP = 5.0
+GOAL_IDLE_RATIO = 0.05
+GOAL_RSS_MB = 200
+
+
+def term_rows() -> Iterator[dict[str, object]]:
+    """The generated term: ``TERM_BILLS`` API rows, every ``TRACKED_EVERY``-th one tracked."""
+    for n in range(TERM_BILLS):
+        tracked = n % TRACKED_EVERY == 0
+        title = (
+            f"{KEYWORD} 지원 특별법안 제{n}호" if tracked else f"지방세법 일부개정법률안 제{n}호"
+        )
+        row = bill_row(
+            f"PRC_BENCH{n:015d}", str(2_200_000 + n), title, "홍길동의원 등 10인", "2025-01-10"
+        )
+        if tracked:
+            for stage in STAGES[(n // TRACKED_EVERY) % len(STAGES)]:
+                advance(row, stage, "2025-03-02")
+        yield row
+
+
+def tracked_count() -> int:
+    return len(range(0, TERM_BILLS, TRACKED_EVERY))
+
+
+@dataclass
+class Cycle:
+    seconds: float
+    requests: int
+    cpu_seconds: float
+    server_cpu_seconds: float
+    peak_rss_mb: float
+    history_rows: dict[str, int]
+
+    @property
+    def pages_per_second(self) -> float:
+        return self.requests / self.seconds
+
+
+def _history(db: Path) -> dict[str, int]:
+    if not db.exists():
+        return dict.fromkeys(HISTORY_TABLES, 0)
+    with sqlite3.connect(db) as conn:
+        return {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in HISTORY_TABLES}
+
+
+def run_check(replica: Replica, workdir: Path, *args: str) -> Cycle:
+    """One ``tracker check`` subprocess, timed; its CPU time and peak RSS from ``wait4``."""
+    db = workdir / "tracker.db"
+    before = _history(db)
+    served = len(replica.server.log)  # type: ignore[union-attr]
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("SLACK_", "SMTP_", "NAVER_", "TRACKER_"))
+    }
+    env["ASSEMBLY_API_KEY"] = API_KEY
+    command = [sys.executable, "-m", "tracker", "--config", str(workdir / "tracker.toml")]
+    server_cpu = time.process_time()
+    started = time.perf_counter()
+    # stderr to a file: a pipe nobody reads while waiting would fill up and block the check.
+    with (
+        tempfile.TemporaryFile() as stderr,
+        subprocess.Popen(
+            [*command, "check", *args],
+            cwd=workdir,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=stderr,
+        ) as proc,
+    ):
+        timer = threading.Timer(CHECK_TIMEOUT, proc.kill)
+        timer.start()
+        _, status, usage = os.wait4(proc.pid, 0)
+        timer.cancel()
+        seconds = time.perf_counter() - started
+        server_cpu = time.process_time() - server_cpu
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        stderr.seek(0)
+        errors = stderr.read().decode()
+    if proc.returncode != 0:
+        raise SystemExit(f"tracker check {' '.join(args)} exited {proc.returncode}:\n{errors}")
+    after = _history(db)
+    return Cycle(
+        seconds,
+        len(replica.server.log) - served,  # type: ignore[union-attr]
+        usage.ru_utime + usage.ru_stime,
+        server_cpu,
+        usage.ru_maxrss / 1024,
+        {t: after[t] - before[t] for t in HISTORY_TABLES},
+    )
+
+
+def scrapy_bench_rate() -> float:
+    """Pages/s of ``scrapy bench``: the median of its per-second rates after the first."""
+    with tempfile.TemporaryDirectory(prefix="tracker-scrapy-bench-") as tmp:
+        # Outside the project, so that Scrapy's defaults apply rather than spiders/settings.py.
+        result = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "scrapy",
+                "bench",
+                "-s",
+                f"CLOSESPIDER_TIMEOUT={SCRAPY_BENCH_SECONDS}",
+            ],
+            cwd=tmp,
+            capture_output=True,
+            text=True,
+            timeout=SCRAPY_BENCH_SECONDS * 6,
+        )
+    rates = [int(m) / 60 for m in re.findall(r"\(at (\d+) pages/min\)", result.stderr)]
+    if len(rates) < 3:
+        raise SystemExit(f"scrapy bench gave no rates:\n{result.stderr[-2000:]}")
+    return statistics.median(rates[1:])
+
+
+@dataclass
+class NaiveScan:
+    seconds: float
+    requests: int
+    bills: int
+
+
+def naive_scan(config_path: Path, max_seconds: float) -> NaiveScan:
+    """The same pages fetched one after another with urllib, parsed with BeautifulSoup through
+    the project's parsers; nothing stored. Stops after ``max_seconds``."""
+    from tracker.config import load_config
+
+    config = load_config(str(config_path), env={"ASSEMBLY_API_KEY": API_KEY})
+    assembly = config.sources.assembly
+    started = time.perf_counter()
+    requests = 0
+    bill_ids: list[str] = []
+    for text, _ in keyword_variants(config.watch.keywords):
+        page, total = 1, 1
+        while (page - 1) * PAGE_SIZE < total:
+            query = {"Type": "json", "pIndex": page, "pSize": PAGE_SIZE, "KEY": API_KEY}
+            query |= {"AGE": 22, "BILL_NAME": text}
+            url = f"{assembly.api_base}/{ENDPOINT}?{urlencode(query)}"
+            with urllib.request.urlopen(url, timeout=30) as response:
+                parsed = parse_api_page(response.read(), ENDPOINT)
+            requests += 1
+            bill_ids += [bill_from_row(row).bill_id for row in parsed.rows]
+            total = parsed.total if parsed.rows else 0
+            page += 1
+    base = assembly.bill_page_base
+    done = 0
+    for bill_id in dict.fromkeys(bill_ids):
+        if time.perf_counter() - started > max_seconds:
+            break
+        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()))
+        shell_url = (
+            f"{base}/bi/billDetailPage.do?{urlencode({'billId': bill_id, 'currMenuNo': MENU_NO})}"
+        )
+        with opener.open(shell_url, timeout=30) as response:
+            shell = parse_detail_page(response.read().decode())
+        form = urlencode(shell.form_fields).encode()
+        headers = {shell.csrf_header: shell.csrf_token or "", "Referer": shell_url}
+        info_request = urllib.request.Request(f"{base}/bi/bill/detail/billInfo.do", form, headers)
+        with opener.open(info_request, timeout=30) as response:
+            bill_from_pages(shell, parse_bill_info(response.read().decode()))
+        requests += 2
+        done += 1
+    return NaiveScan(time.perf_counter() - started, requests, done)
+
+
+_TOKEN = re.compile(r'name="_csrf" content="([^"]+)"')
+
+
+def _hammer_client(url: str, bill_ids: list[str], seconds: float, counts: list[int]) -> None:
+    """One keep-alive connection doing shell GET + billInfo POST pairs until time is up."""
+    address = urlsplit(url)
+    conn = http.client.HTTPConnection(address.hostname, address.port, timeout=30)
+    deadline = time.perf_counter() + seconds
+    served = 0
+    while time.perf_counter() < deadline:
+        for bill_id in bill_ids:
+            query = urlencode({"billId": bill_id, "currMenuNo": MENU_NO})
+            conn.request("GET", f"{DETAIL_PATH}?{query}")
+            response = conn.getresponse()
+            body = response.read().decode()
+            cookie = (response.getheader("Set-Cookie") or "").split(";")[0]
+            token = _TOKEN.search(body)
+            form = urlencode({"billId": bill_id, "currMenuNo": MENU_NO})
+            headers = {
+                "Cookie": cookie,
+                "X-CSRF-TOKEN": token.group(1) if token else "",
+                "Content-Type": "application/x-www-form-urlencoded",
+            }
+            conn.request("POST", INFO_PATH, form, headers)
+            conn.getresponse().read()
+            served += 2
+            if time.perf_counter() >= deadline:
+                break
+    counts.append(served)
+
+
+def _hammer_process(url: str, bill_ids: list[str], seconds: float, out: object) -> None:
+    counts: list[int] = []
+    threads = [
+        threading.Thread(
+            target=_hammer_client, args=(url, bill_ids[i::HAMMER_CLIENTS], seconds, counts)
+        )
+        for i in range(HAMMER_CLIENTS)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    out.send(sum(counts))  # type: ignore[attr-defined]
+
+
+def replica_capacity(replica: Replica, bill_ids: list[str]) -> tuple[float, float]:
+    """Requests/s the replica serves to ``HAMMER_CLIENTS`` keep-alive connections in another
+    process (the bill pages mix), and the server's CPU use meanwhile (1.0 = one core)."""
+    context = multiprocessing.get_context("spawn")
+    receive, send = context.Pipe(duplex=False)
+    process = context.Process(
+        target=_hammer_process, args=(replica.url, bill_ids, HAMMER_SECONDS, send)
+    )
+    process.start()
+    # Timed from the first request, not from the child's start-up.
+    served = len(replica.server.log)  # type: ignore[union-attr]
+    while len(replica.server.log) == served:  # type: ignore[union-attr]
+        time.sleep(0.01)
+    cpu, started = time.process_time(), time.perf_counter()
+    total = receive.recv()
+    seconds = time.perf_counter() - started
+    cpu = time.process_time() - cpu
+    process.join()
+    return total / seconds, cpu / seconds
+
+
+def _verdict(ok: bool) -> str:
+    return "PASS" if ok else "FAIL"
+
+
+def _report(
+    tracked: int,
+    full: Cycle,
+    idle: Cycle,
+    naive: NaiveScan,
+    scrapy_rate: float,
+    capacity: float,
+    capacity_cpu: float,
+) -> None:
+    naive_rate = naive.requests / naive.seconds
+    print(f"{'run':<34} {'seconds':>8} {'requests':>9} {'pages/s':>8} {'bills/s':>8} {'CPU s':>6}")
+    rows = (
+        ("tracker check --full", full.seconds, full.requests, full.cpu_seconds, tracked),
+        ("tracker check (idle)", idle.seconds, idle.requests, idle.cpu_seconds, tracked),
+        ("naive urllib + BeautifulSoup", naive.seconds, naive.requests, None, naive.bills),
+    )
+    for name, seconds, requests, cpu, bills in rows:
+        cpu_text = f"{cpu:>6.1f}" if cpu is not None else f"{'':>6}"
+        print(
+            f"{name:<34} {seconds:>8.1f} {requests:>9,} {requests / seconds:>8.0f}"
+            f" {bills / seconds:>8.0f} {cpu_text}"
+        )
+    print(f"{'scrapy bench (its own server)':<34} {'':>8} {'':>9} {scrapy_rate:>8.0f}")
+    print(
+        f"replica capacity: {capacity:,.0f} requests/s to {HAMMER_CLIENTS} keep-alive clients"
+        f" (server at {capacity_cpu:.2f} cores); during the full scan the server used"
+        f" {full.server_cpu_seconds / full.seconds:.2f} cores, tracker"
+        f" {full.cpu_seconds / full.seconds:.2f}"
+    )
+    scrapy_ratio = full.pages_per_second / scrapy_rate
+    speedup = (tracked / full.seconds) / (naive.bills / naive.seconds)
+    idle_ratio = idle.seconds / full.seconds
+    idle_rows = sum(idle.history_rows.values())
+    print(f"\n{'ratio':<44} {'measured':>9} {'goal':>8}")
+    checks = (
+        ("pages/s vs scrapy bench", f"{scrapy_ratio:.0%}", f">= {GOAL_SCRAPY_RATIO:.0%}",
+         scrapy_ratio >= GOAL_SCRAPY_RATIO),
+        ("bills/s vs naive sequential loop", f"{speedup:.2f}x", f">= {GOAL_NAIVE_SPEEDUP:.0f}x",
+         speedup >= GOAL_NAIVE_SPEEDUP),
+        ("idle cycle time vs full scan", f"{idle_ratio:.1%}", f"<= {GOAL_IDLE_RATIO:.0%}",
+         idle_ratio <= GOAL_IDLE_RATIO),
+        ("idle cycle history rows", str(idle_rows), "0", idle_rows == 0),
+        ("peak RSS of the full scan (MB)", f"{full.peak_rss_mb:.0f}", f"< {GOAL_RSS_MB}",
+         full.peak_rss_mb < GOAL_RSS_MB),
+    )  # fmt: skip
+    for name, measured, goal, ok in checks:
+        print(f"{name:<44} {measured:>9} {goal:>8}  {'PASS' if ok else 'FAIL'}")
+    print(f"(idle cycle rows by table: {idle.history_rows})")
+    print(f"(naive loop: {naive_rate:.0f} requests/s; {os.cpu_count()} cores)")
+
+
+def main() -> None:
+    tracked = tracked_count()
+    with tempfile.TemporaryDirectory(prefix="tracker-bench-") as tmp:
+        workdir = Path(tmp)
+        replica = Replica()
+        replica.assembly.api_key = API_KEY
+        for row in term_rows():
+            replica.assembly.add(row)
+        bill_ids = [b for b, row in replica.assembly.rows.items() if KEYWORD in row["BILL_NAME"]]
+        # Every run finds the pages made, as a long-running site would have them.
+        for bill_id in bill_ids:
+            replica.pages.page(bill_id)
+        print(f"a term of {TERM_BILLS:,} bills, {len(bill_ids):,} tracked", flush=True)
+        config = workdir / "tracker.toml"
+        with replica:
+            text = replica.config_toml(workdir / "tracker.db").replace(
+                "[sources.assembly]\n", f"[sources.assembly]\npage_size = {PAGE_SIZE}\n"
+            )
+            config.write_text(text, encoding="utf-8")
+            full = run_check(replica, workdir, "--full")
+            idle = run_check(replica, workdir)
+            capacity, capacity_cpu = replica_capacity(replica, bill_ids)
+            naive = naive_scan(config, NAIVE_MAX_SECONDS)
+        scrapy_rate = scrapy_bench_rate()
+    _report(tracked, full, idle, naive, scrapy_rate, capacity, capacity_cpu)
+
+
+if __name__ == "__main__":
+    main()
