@@ -76,10 +76,16 @@ class BillRecord:
     def known(self) -> dict[str, Any]:
         """The bill columns this source delivered, name → value (None is a known empty)."""
         return {
-            f.name: getattr(self, f.name)
-            for f in fields(self)
-            if f.name in BILL_FIELDS and getattr(self, f.name) is not UNKNOWN
+            name: value
+            for name in _RECORD_BILL_FIELDS
+            if (value := getattr(self, name)) is not UNKNOWN
         }
+
+
+# BillRecord's bill columns in declaration order, looked up once rather than per record.
+_RECORD_BILL_FIELDS: tuple[str, ...] = tuple(
+    f.name for f in fields(BillRecord) if f.name in BILL_FIELDS
+)
 
 
 @dataclass(frozen=True)
