@@ -27,6 +27,10 @@ from tracker.timeutil import DEFAULT_TZ, iso, now
 
 # Columns that describe where a bill stands: a change to either is a status change.
 STATUS_FIELDS = ("stage", "result")
+_STATUS_SET = frozenset(STATUS_FIELDS)
+
+# One encoder for every alert payload: json.dumps builds a new one per call when given options.
+_encode_json = json.JSONEncoder(ensure_ascii=False).encode
 
 
 def _migration_1(db: sqlite_utils.Database) -> None:
@@ -310,7 +314,7 @@ class _Batch:
                 self.new_events.append((*key, event.description))
 
     def alert(self, key: str, kind: str, payload: dict[str, Any], bill_id: str | None) -> None:
-        self.alerts.append((key, kind, bill_id, json.dumps(payload, ensure_ascii=False), self.at))
+        self.alerts.append((key, kind, bill_id, _encode_json(payload), self.at))
 
     def flush(self, conn: sqlite3.Connection) -> None:
         for names, rows in self.inserts.items():
@@ -512,21 +516,27 @@ class Store:
                 known.pop("result", None)
             elif known["stage"] == stored["stage"] and known.get("result") is None:
                 known.pop("result", None)
-        changes = [
-            Change(record.bill_id, "changed", name, stored.get(name), value)
-            for name, value in known.items()
-            if _text(value) != _text(stored.get(name))
-        ]
-        assignments = {c.field: c.new_value for c in changes}
+        changes: list[Change] = []
+        assignments: dict[str, Any] = {}
+        for name, value in known.items():
+            old = stored.get(name)
+            # Same type and equal means the same text; anything else is compared as text.
+            if (type(value) is type(old) and value == old) or _text(value) == _text(old):
+                continue
+            changes.append(Change(record.bill_id, "changed", name, old, value))
+            assignments[name] = value
+        alerting = not _STATUS_SET.isdisjoint(assignments) or not assignments.keys().isdisjoint(
+            batch.alert_fields
+        )
         assignments["last_checked_at"] = batch.at
         if changes:
             assignments["last_changed_at"] = batch.at
+            batch.add_changes(changes)
         batch.update(record.bill_id, assignments)
-        batch.add_changes(changes)
-        changed = {c.field for c in changes}
-        if changed & set(STATUS_FIELDS) or changed & set(batch.alert_fields):
+        if alerting:
             self._alert_status_change(record, stored, assignments, changes, batch)
-        batch.stored[record.bill_id] = {**stored, **assignments}
+        # The batch owns the fetched row: a later record of the same bill diffs against this.
+        stored.update(assignments)
 
     def _insert_bill(self, record: BillRecord, known: dict[str, Any], batch: _Batch) -> None:
         row = {
