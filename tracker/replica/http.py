@@ -42,10 +42,21 @@ class _Server(ThreadingHTTPServer):
 
 
 class ReplicaServer:
-    """Serves ``routes`` (path prefix → function) until :meth:`stop`."""
+    """Serves ``routes`` (path prefix → function) until :meth:`stop`.
 
-    def __init__(self, routes: dict[str, Route], host: str = "127.0.0.1", port: int = 0):
+    ``latency`` (seconds, default 0) is added to every response's ``delay``: a stand-in for
+    the response time of a real site, for benchmarks. It may be changed while serving.
+    """
+
+    def __init__(
+        self,
+        routes: dict[str, Route],
+        host: str = "127.0.0.1",
+        port: int = 0,
+        latency: float = 0.0,
+    ):
         self.routes = routes
+        self.latency = latency
         self.log: list[Request] = []
         self._stopping = threading.Event()
         server = self
@@ -71,8 +82,9 @@ class ReplicaServer:
                 )
                 server.log.append(request)
                 response = server.dispatch(request)
-                if response.delay:
-                    server._stopping.wait(response.delay)
+                delay = response.delay + server.latency
+                if delay:
+                    server._stopping.wait(delay)
                 body = response.body.encode() if isinstance(response.body, str) else response.body
                 try:
                     self.send_response(response.status)

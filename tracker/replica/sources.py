@@ -21,6 +21,8 @@ class Replica:
     assembly: AssemblyApiReplica = field(default_factory=AssemblyApiReplica)
     news: NewsReplica = field(default_factory=NewsReplica)
     server: ReplicaServer | None = None
+    # Seconds added to every response (see ReplicaServer); 0 answers as fast as it can.
+    latency: float = 0.0
     pages: BillPagesReplica = field(init=False)
 
     def __post_init__(self) -> None:
@@ -45,7 +47,7 @@ class Replica:
         }
 
     def start(self, port: int = 0) -> Replica:
-        self.server = ReplicaServer(self.routes(), port=port).start()
+        self.server = ReplicaServer(self.routes(), port=port, latency=self.latency).start()
         return self
 
     def stop(self) -> None:
