@@ -23,6 +23,14 @@ def message() -> EmailMessage:
     return build_message(render_digest(sample_digest()), "tracker@example.org", RECIPIENTS, NOW)
 
 
+def _send_with_login(
+    server: SmtpServer, message: EmailMessage, starttls: bool = False, timeout: float = 30
+) -> dict[str, tuple[int, bytes]]:
+    return send_message(
+        message, server.host, server.port, starttls, server.username, server.password, timeout
+    )
+
+
 def _check_error(exc: DeliveryError, password: str) -> str:
     text = str(exc)
     assert password not in text
@@ -84,14 +92,7 @@ def test_refused_connection(message: EmailMessage) -> None:
 def test_server_rejects_the_data(smtp_server: SmtpServer, message: EmailMessage) -> None:
     smtp_server.reply = "451 4.3.0 Temporary failure, try again later"
     with pytest.raises(DeliveryError) as info:
-        send_message(
-            message,
-            smtp_server.host,
-            smtp_server.port,
-            False,
-            smtp_server.username,
-            smtp_server.password,
-        )
+        _send_with_login(smtp_server, message)
     text = _check_error(info.value, smtp_server.password)
     assert "451" in text and "try again later" in text
     assert not info.value.permanent
@@ -101,29 +102,14 @@ def test_server_rejects_the_data(smtp_server: SmtpServer, message: EmailMessage)
 def test_server_drops_the_connection(smtp_server: SmtpServer, message: EmailMessage) -> None:
     smtp_server.drop = True
     with pytest.raises(DeliveryError) as info:
-        send_message(
-            message,
-            smtp_server.host,
-            smtp_server.port,
-            False,
-            smtp_server.username,
-            smtp_server.password,
-            timeout=5,
-        )
+        _send_with_login(smtp_server, message, timeout=5)
     _check_error(info.value, smtp_server.password)
     assert smtp_server.messages == []
 
 
 def test_starttls_not_offered(smtp_server: SmtpServer, message: EmailMessage) -> None:
     with pytest.raises(DeliveryError) as info:
-        send_message(
-            message,
-            smtp_server.host,
-            smtp_server.port,
-            True,
-            smtp_server.username,
-            smtp_server.password,
-        )
+        _send_with_login(smtp_server, message, starttls=True)
     text = _check_error(info.value, smtp_server.password)
     assert "STARTTLS" in text
     assert smtp_server.messages == []
@@ -134,14 +120,7 @@ def test_password_echoed_by_the_server_is_scrubbed(
 ) -> None:
     smtp_server.reply = f"452 4.3.1 no room for {smtp_server.password}"
     with pytest.raises(DeliveryError) as info:
-        send_message(
-            message,
-            smtp_server.host,
-            smtp_server.port,
-            False,
-            smtp_server.username,
-            smtp_server.password,
-        )
+        _send_with_login(smtp_server, message)
     text = _check_error(info.value, smtp_server.password)
     assert "452" in text and "***" in text
     assert info.value.__cause__ is None
