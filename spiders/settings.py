@@ -24,12 +24,9 @@ RETRY_ENABLED = True
 RETRY_TIMES = 2
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 
-# Off: on a 5xx or a timeout the RFC 2616 policy serves the cached copy, which would hide a
-# source that is down. The news spider does its own conditional GET (spiders/news.py);
-# tracker.crawl points HTTPCACHE_DIR next to the db for anyone who turns the cache on.
-HTTPCACHE_ENABLED = False
-HTTPCACHE_POLICY = "scrapy.extensions.httpcache.RFC2616Policy"
-HTTPCACHE_IGNORE_HTTP_CODES = [500, 502, 503, 504, 408, 429]
+# Scrapy's HTTP cache stays off: on a 5xx or a timeout its RFC 2616 policy serves the cached
+# copy, which would hide a source that is down. The page and news spiders do their own
+# conditional GET, with validators kept in the database (spiders/bill_pages.py, spiders/news.py).
 
 COOKIES_ENABLED = True
 TELNETCONSOLE_ENABLED = False

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 from typing import Any
 
 from tracker.runcontext import RunContext
@@ -25,14 +24,12 @@ def scrapy_settings(ctx: RunContext) -> dict[str, Any]:
     per_domain = section.concurrent_requests_per_domain
     settings.set("CONCURRENT_REQUESTS_PER_DOMAIN", per_domain, priority="project")
     settings.set("CONCURRENT_REQUESTS", max(per_domain, 8), priority="project")
-    cache_dir = Path(ctx.config.tracker.db).resolve().parent / ".tracker-httpcache"
-    settings.set("HTTPCACHE_DIR", str(cache_dir), priority="project")
     settings.set("LOG_ENABLED", logger.isEnabledFor(logging.DEBUG), priority="project")
     settings.set("LOG_INSTALL_ROOT_HANDLER", False, priority="project")
     return settings
 
 
-def spider_classes(ctx: RunContext) -> list[list[type]]:
+def spider_classes() -> list[list[type]]:
     """Groups of spiders: groups run in parallel, the spiders of a group one after another."""
     from spiders.assembly_api import AssemblyApiSpider
     from spiders.bill_pages import BillPagesSpider
@@ -54,7 +51,7 @@ def run_crawl(ctx: RunContext) -> None:
         for spider_cls in group:
             yield process.crawl(spider_cls, ctx=ctx)
 
-    groups = [chain(group) for group in spider_classes(ctx)]
+    groups = [chain(group) for group in spider_classes()]
     done = defer.DeferredList(groups, consumeErrors=True)
 
     def stop(result: Any) -> Any:

@@ -55,7 +55,7 @@ def backoff_seconds(attempts: int, base: float, retry_after: float | None) -> fl
     return max(delay, retry_after or 0.0)
 
 
-def _arrived_earlier(store: Store, notifier: Notifier, alert: dict[str, Any]) -> bool:
+def _arrived_earlier(notifier: Notifier, alert: dict[str, Any]) -> bool:
     """For an alert whose last send was cut short: did it arrive? Raises if we cannot tell."""
     if not alert["claimed_at"] or not notifier.can_verify:
         return False
@@ -70,7 +70,7 @@ def deliver_pending(store: Store, notifier: Notifier, config: Config) -> Deliver
     report = DeliveryReport()
     for alert in store.due_alerts():
         try:
-            if not _arrived_earlier(store, notifier, alert):
+            if not _arrived_earlier(notifier, alert):
                 store.claim_alert(alert["id"])
                 notifier.send(alert["kind"], alert["payload"], alert["dedupe_key"])
         except DeliveryError as exc:
@@ -89,7 +89,6 @@ def deliver_pending(store: Store, notifier: Notifier, config: Config) -> Deliver
                 report.failed += 1
                 logger.error("alert %s failed for good: %s", alert["dedupe_key"], message)
                 continue
-            report.pending += 1
             logger.warning("alert %s not sent, retry in %.0fs: %s", alert["id"], delay, message)
             # Slack is down or limiting us: the rest would fail the same way.
             break

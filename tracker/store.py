@@ -599,9 +599,7 @@ class Store:
     ) -> bool:
         """Add an alert unless one with the same key exists; True when it was added."""
         cursor = self.conn.execute(
-            "INSERT OR IGNORE INTO alerts (dedupe_key, kind, bill_id, payload, created_at)"
-            " VALUES (?, ?, ?, ?, ?)",
-            [dedupe_key, kind, bill_id, json.dumps(payload, ensure_ascii=False), at or self.now()],
+            _INSERT_ALERT, [dedupe_key, kind, bill_id, _encode_json(payload), at or self.now()]
         )
         return cursor.rowcount == 1
 
