@@ -16,35 +16,36 @@ Failures are per bill: an HTTP error, a maintenance page or a page that no longe
 and changes nothing stored. A bill whose pages parsed counts as a success of that source, so
 a broken page alerts once after the failure threshold and sends a recovery notice when fixed.
 
-Conditional GET: when a bill's pages were read in full less than ``page_refresh_hours`` ago
-(default 6) and that bill's last read did not fail, the shell is requested with the ``ETag`` /
-``Last-Modified`` stored then, and a 304 ends the bill's visit: nothing is parsed, posted or
-stored. The fragment is a POST, never answered conditionally, so the decision rests on the
-shell: its ``currCmtName`` is the bill's current step (an ending such as 대안반영폐기 where
-the site shows one), which moves with every stage change but one: the step stays 본회의 심의
-when the plenary votes. So a bill stored at ``plenary`` is always read in full, and for the
-others an unchanged shell stands for an unchanged stage.
-What the shell does not carry (a new dated step within a stage, a corrected summary, an
-ending the site might not put in ``currCmtName``) is read at the latest when the refresh
-interval runs out, and the Open API is still asked every cycle. A bill whose last read failed,
-and every bill in a ``--full`` check, is fetched unconditionally. Validators are stored after
-the bill's record, only for pages that parsed. (The live shell embeds a per-session CSRF
-token; if the site's validators follow it, it simply never answers 304 and every page is read
-in full.)
+Which bills are visited, and how, is ``tracker.revisit``'s decision: every cycle for a bill
+with a recent dated step, once every ``page_recheck_hours`` for a quiet one, in full when never
+read, when its last read failed, at least every ``page_refresh_hours`` and at the plenary;
+otherwise conditionally. A conditional visit sends the shell's stored ``ETag`` /
+``Last-Modified``, and a 304 ends the bill's visit: nothing is parsed, posted or stored but the
+time of the check. The fragment is a POST, never answered conditionally, so the decision rests
+on the shell: its ``currCmtName`` is the bill's current step (an ending such as 대안반영폐기
+where the site shows one), which moves with every stage change but one: the step stays 본회의
+심의 when the plenary votes. So a bill stored at ``plenary`` is always read in full, and for
+the others an unchanged shell stands for an unchanged stage. What the shell does not carry (a
+new dated step within a stage, a corrected summary, an ending the site might not put in
+``currCmtName``) is read at the latest when the refresh interval runs out, and the Open API is
+still asked every cycle. Every bill in a ``--full`` check is fetched unconditionally.
+Validators are stored after the bill's record, only for pages that parsed. (The live shell
+embeds a per-session CSRF token; if the site's validators follow it, it simply never answers
+304 and every page is read in full.)
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
-from datetime import timedelta
 from typing import Any
 from urllib.parse import urlencode
 
 import scrapy
 
 from spiders.base import TrackerSpider, conditional_headers
+from tracker.config import AssemblySection
 from tracker.errors import ParseError, SourceError
-from tracker.models import PageVersion
+from tracker.models import PageChecked, PageVersion
 from tracker.parsers.likms import (
     DETAIL_SOURCE,
     DetailPage,
@@ -52,6 +53,7 @@ from tracker.parsers.likms import (
     parse_bill_info,
     parse_detail_page,
 )
+from tracker.revisit import PageState, RevisitPolicy, Visit, plan_visit
 from tracker.runcontext import subject_source
 from tracker.store import open_store
 from tracker.timeutil import now
@@ -76,16 +78,32 @@ class BillPagesSpider(TrackerSpider):
             watched = [b for b in config.watch.bill_ids if store.get_bill(b) is None]
             failing = store.failing_sources()
             blind = {b["bill_id"] for b in store.bills("stage = ?", [SHELL_BLIND_STAGE])}
-            refresh = timedelta(hours=config.sources.assembly.page_refresh_hours)
-            versions = store.page_versions(now(config.tracker.timezone) - refresh)
+            pages = store.page_versions()
+            last_steps = store.last_step_dates()
         finally:
             store.close()
-        self.versions = {} if self.ctx.full else versions
+        self.versions = {url: page.version for url, page in pages.items()}
         self.requested: set[str] = set()
+        policy = revisit_policy(config.sources.assembly)
+        at = now(config.tracker.timezone)
         for bill_id in dict.fromkeys([*bill_ids, *watched]):
-            in_full = bill_id in blind or subject_source(SOURCE, bill_id) in failing
+            page = pages.get(self.detail_url(bill_id))
+            state = PageState(
+                last_steps.get(bill_id),
+                page.fetched_at if page else None,
+                page.checked_at if page else None,
+            )
+            visit = Visit.FULL
+            if not self.ctx.full:
+                failed = subject_source(SOURCE, bill_id) in failing
+                visit = plan_visit(
+                    bill_id, state, at, policy, shell_blind=bill_id in blind, failing=failed
+                )
+            if visit is Visit.SKIP:
+                self.ctx.source(SOURCE).skipped += 1
+                continue
             matched_by = None if bill_id in tracked else "watchlist"
-            yield self.detail_request(bill_id, matched_by, conditional=not in_full)
+            yield self.detail_request(bill_id, matched_by, visit is Visit.CONDITIONAL)
 
     def detail_url(self, bill_id: str) -> str:
         base = self.ctx.config.sources.assembly.bill_page_base.rstrip("/")
@@ -93,7 +111,7 @@ class BillPagesSpider(TrackerSpider):
         return f"{base}/bi/billDetailPage.do?{query}"
 
     def detail_request(
-        self, bill_id: str, matched_by: str | None, conditional: bool = True
+        self, bill_id: str, matched_by: str | None, conditional: bool = False
     ) -> scrapy.Request:
         self.requested.add(bill_id)
         url = self.detail_url(bill_id)
@@ -118,6 +136,7 @@ class BillPagesSpider(TrackerSpider):
         bill_id = response.meta["subject"]
         if response.status == 304:
             self.ctx.source(SOURCE).skipped += 1
+            yield PageChecked(self.detail_url(bill_id))
             return
         try:
             page = parse_detail_page(response.text)
@@ -159,6 +178,12 @@ class BillPagesSpider(TrackerSpider):
         yield response.meta["version"]
         if record.replaced_by and record.replaced_by not in self.requested:
             yield self.detail_request(record.replaced_by, f"alternative:{page.bill_id}")
+
+
+def revisit_policy(section: AssemblySection) -> RevisitPolicy:
+    return RevisitPolicy(
+        section.active_days, section.page_recheck_hours, section.page_refresh_hours
+    )
 
 
 def _header(response: scrapy.http.Response, name: bytes) -> str | None:

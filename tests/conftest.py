@@ -128,7 +128,10 @@ def demo_db(demo: Demo) -> Path:
 def env(tmp_path: Path, replica: Replica, slack: FakeSlack) -> Env:
     db = tmp_path / "tracker.db"
     config = tmp_path / "tracker.toml"
-    config.write_text(replica.config_toml(db, slack.api_base), encoding="utf-8")
+    # Most tests follow one bill through several cycles: its pages are read every cycle.
+    config.write_text(
+        replica.config_toml(db, slack.api_base, pages_every_cycle=True), encoding="utf-8"
+    )
     secrets = clean_env(
         SLACK_BOT_TOKEN=slack.token,
         NAVER_CLIENT_ID=NAVER_CLIENT_ID,

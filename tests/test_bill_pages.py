@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import urllib.error
 import urllib.request
-from datetime import datetime, timedelta
+from datetime import datetime
 from http.cookiejar import CookieJar
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
@@ -96,16 +96,20 @@ def test_fragment_of_another_bill_is_a_parse_error():
         )
 
 
-def test_page_validators_are_kept_by_url_and_age(tmp_path):
+def test_page_validators_and_read_times_are_kept_by_url(tmp_path):
     store = open_store(tmp_path / "t.db")
     assert "summary" in store.db["bills"].columns_dict
+    before = datetime.now(ZoneInfo("Asia/Seoul")).replace(microsecond=0)
     store.save_page_versions([PageVersion("http://h/a", '"1"', None)])
     store.save_page_versions([PageVersion("http://h/a", '"2"', "Wed, 25 Nov 2026 07:00:00 GMT")])
-    now = datetime.now(ZoneInfo("Asia/Seoul"))
-    assert store.page_versions(now - timedelta(hours=1)) == {
-        "http://h/a": PageVersion("http://h/a", '"2"', "Wed, 25 Nov 2026 07:00:00 GMT")
-    }
-    assert store.page_versions(now + timedelta(minutes=1)) == {}
+    [(url, page)] = store.page_versions().items()
+    assert url == "http://h/a"
+    assert page.version == PageVersion("http://h/a", '"2"', "Wed, 25 Nov 2026 07:00:00 GMT")
+    assert before <= page.fetched_at == page.checked_at
+    store.mark_pages_checked(["http://h/a", "http://h/unknown"])
+    checked = store.page_versions()["http://h/a"]
+    assert checked.fetched_at == page.fetched_at and checked.checked_at >= page.checked_at
+    assert list(store.page_versions()) == ["http://h/a"]
     store.record_source_result("bill_page:PRC_A", "layout", 3, 86400)
     store.record_source_result("bill_page:PRC_B", None, 3, 86400)
     assert store.failing_sources() == {"bill_page:PRC_A"}

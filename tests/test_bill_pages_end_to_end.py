@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -213,13 +214,18 @@ def test_broken_page_alerts_once_changes_nothing_and_recovers(
 def test_unchanged_pages_answering_304_store_and_parse_nothing(env, replica):
     check(env)
     before, posted = history(env.db), posts(replica)
-    versions = query(env.db, "SELECT * FROM page_versions")
+    validators = "SELECT url, etag, last_modified, fetched_at FROM page_versions"
+    versions = query(env.db, validators)
     alerts_before = query(env.db, "SELECT * FROM alerts")
 
     check(env)
 
     assert posts(replica) == posted
-    assert query(env.db, "SELECT * FROM page_versions") == versions
+    assert query(env.db, validators) == versions
+    # Only the time of the check moved.
+    assert query(env.db, "SELECT count(*) FROM page_versions WHERE checked_at > fetched_at") == [
+        (len(versions),)
+    ]
     assert query(env.db, "SELECT * FROM alerts") == alerts_before
     shells = replica.requests("/bill/bi/billDetailPage.do")[-2:]
     assert all("if-none-match" in r.headers for r in shells)
@@ -232,3 +238,48 @@ def test_unchanged_pages_answering_304_store_and_parse_nothing(env, replica):
     check(env, "--full")
     assert posts(replica) == posted + 2
     assert history(env.db) == before
+
+
+def shells_asked(replica, since):
+    """Bill ids whose shell page was asked after the first ``since`` requests, conditionally?"""
+    return {
+        r.query["billId"]: "if-none-match" in r.headers
+        for r in replica.requests("/bill/bi/billDetailPage.do")[since:]
+    }
+
+
+def test_quiet_bills_are_rechecked_once_an_interval_active_ones_every_cycle(env, replica):
+    text = env.config.read_text(encoding="utf-8")
+    env.config.write_text(
+        text.replace("page_recheck_hours = 0\n", "page_recheck_hours = 4\n"), encoding="utf-8"
+    )
+    replica.assembly.add(
+        bill_row(NEW_BILL, "2215001", "해오름동맹 광역교통 지원 특별법안", "김정재의원 등 10인",
+                 "2026-06-25")
+    )  # fmt: skip
+    start = datetime.fromisoformat("2026-07-01T09:00:00+09:00")
+
+    def check_at(hours):
+        env.env["TRACKER_CLOCK"] = (start + timedelta(hours=hours)).isoformat()
+        asked = len(replica.requests("/bill/bi/billDetailPage.do"))
+        check(env)
+        return shells_asked(replica, asked)
+
+    first = check_at(0)
+    assert NEW_BILL in first and not any(first.values())
+    before, posted = history(env.db), posts(replica)
+
+    # A minute later only the bill proposed a week ago is asked again; the quiet ones wait.
+    assert check_at(0.02) == {NEW_BILL: True}
+    # Past the recheck interval every bill is asked, conditionally: all 304, nothing posted.
+    assert check_at(4.01) == dict.fromkeys(first, True)
+    assert posts(replica) == posted and history(env.db) == before
+    # Just checked, the quiet ones wait again.
+    assert check_at(4.03) == {NEW_BILL: True}
+    # A quiet bill that moved on the site is seen at its next check, and is active from then on.
+    replica.pages.advance(scenario.HAEOREUM_ACT, "judiciary_review", "2026-07-01")
+    assert scenario.HAEOREUM_ACT not in check_at(4.05)
+    assert scenario.HAEOREUM_ACT in check_at(8.1)
+    [change] = alerts(env.db, "stage_change", scenario.HAEOREUM_ACT)
+    assert change["new_stage"] == "judiciary_review"
+    assert scenario.HAEOREUM_ACT in check_at(8.12)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
+from datetime import datetime
 from typing import Any
 
 
@@ -104,3 +105,19 @@ class PageVersion:
     url: str
     etag: str | None
     last_modified: str | None
+
+
+@dataclass(frozen=True)
+class StoredPage:
+    """A page's validators as stored, with when it was last read in full and last checked."""
+
+    version: PageVersion
+    fetched_at: datetime
+    checked_at: datetime | None
+
+
+@dataclass(frozen=True)
+class PageChecked:
+    """A page that answered 304: checked now, found unchanged."""
+
+    url: str

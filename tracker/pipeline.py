@@ -12,7 +12,7 @@ from typing import Any
 
 from scrapy.crawler import Crawler
 
-from tracker.models import BillRecord, PageVersion, SourceFailure
+from tracker.models import BillRecord, PageChecked, PageVersion, SourceFailure
 from tracker.news_watch import FeedState, NewsHit
 from tracker.runcontext import RunContext, subject_source
 from tracker.store import Store, open_store
@@ -25,14 +25,15 @@ BATCH_SIZE = 500
 
 
 class StorePipeline:
-    """Writes BillRecords and PageVersions through the store; records SourceFailures in the
-    run's stats, under ``source:subject`` when the failure is about one subject."""
+    """Writes BillRecords, PageVersions and PageChecked marks through the store; records
+    SourceFailures in the run's stats, under ``source:subject`` when about one subject."""
 
     def __init__(self, ctx: RunContext) -> None:
         self.ctx = ctx
         self.store: Store | None = None
         self.pending: list[BillRecord] = []
         self.page_versions: list[PageVersion] = []
+        self.pages_checked: list[str] = []
         self.sources: dict[str, str] = {}
         self.news: list[NewsHit] = []
         self.feeds: list[FeedState] = []
@@ -64,6 +65,8 @@ class StorePipeline:
         # page whose record was lost.
         versions, self.page_versions = self.page_versions, []
         self.store.save_page_versions(versions)
+        checked, self.pages_checked = self.pages_checked, []
+        self.store.mark_pages_checked(checked)
 
     def _store_news(self) -> None:
         assert self.store is not None
@@ -98,4 +101,6 @@ class StorePipeline:
             self.feeds.append(item)
         elif isinstance(item, PageVersion):
             self.page_versions.append(item)
+        elif isinstance(item, PageChecked):
+            self.pages_checked.append(item.url)
         return item

@@ -11,7 +11,7 @@ import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +19,7 @@ import sqlite_utils
 
 from tracker import stages
 from tracker.connection import connect
-from tracker.models import BILL_FIELDS, BillRecord, PageVersion
+from tracker.models import BILL_FIELDS, BillRecord, PageVersion, StoredPage
 from tracker.news_dedupe import Story, dedupe
 from tracker.news_watch import FeedState, NewsHit, bill_for
 from tracker.parsers.news import NewsItem
@@ -221,6 +221,12 @@ def _migration_6_bill_pages(db: sqlite_utils.Database) -> None:
     )
 
 
+def _migration_page_checks(db: sqlite_utils.Database) -> None:
+    """When each page was last checked, a 304 included: quiet bills are rechecked by it."""
+    db.execute("ALTER TABLE page_versions ADD COLUMN checked_at TEXT")
+    db.execute("UPDATE page_versions SET checked_at = fetched_at")
+
+
 def _execute_all(db: sqlite_utils.Database, script: str) -> None:
     """Run a script of plain statements (no triggers) inside the current transaction."""
     for statement in script.split(";"):
@@ -236,6 +242,7 @@ MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _migration_4_news_sources,
     _migration_query_schema,
     _migration_6_bill_pages,
+    _migration_page_checks,
 )
 
 # Digest statuses that close a period: it is never sent again.
@@ -340,6 +347,13 @@ class _Batch:
         )
         conn.executemany(_INSERT_EVENT, self.new_events)
         conn.executemany(_INSERT_ALERT, self.alerts)
+
+
+def _date(text: str | None) -> date | None:
+    try:
+        return date.fromisoformat(text[:10]) if text else None
+    except ValueError:
+        return None
 
 
 def _first_line(text: str) -> str:
@@ -978,20 +992,45 @@ class Store:
         at = self.now()
         with self.transaction():
             self.conn.executemany(
-                "INSERT INTO page_versions (url, etag, last_modified, fetched_at)"
-                " VALUES (?, ?, ?, ?) ON CONFLICT(url) DO UPDATE SET etag = excluded.etag,"
-                " last_modified = excluded.last_modified, fetched_at = excluded.fetched_at",
-                [(v.url, v.etag, v.last_modified, at) for v in versions],
+                "INSERT INTO page_versions (url, etag, last_modified, fetched_at, checked_at)"
+                " VALUES (?, ?, ?, ?, ?) ON CONFLICT(url) DO UPDATE SET etag = excluded.etag,"
+                " last_modified = excluded.last_modified, fetched_at = excluded.fetched_at,"
+                " checked_at = excluded.checked_at",
+                [(v.url, v.etag, v.last_modified, at, at) for v in versions],
             )
 
-    def page_versions(self, read_since: datetime) -> dict[str, PageVersion]:
-        """Validators by URL, of the pages read in full since ``read_since``."""
+    def mark_pages_checked(self, urls: list[str]) -> None:
+        """Record that these pages were checked and found unchanged (HTTP 304)."""
+        if not urls:
+            return
+        at = self.now()
+        with self.transaction():
+            self.conn.executemany(
+                "UPDATE page_versions SET checked_at = ? WHERE url = ?", [(at, u) for u in urls]
+            )
+
+    def page_versions(self) -> dict[str, StoredPage]:
+        """Validators and read times by URL, of every page read in full."""
         rows = self.conn.execute(
-            "SELECT url, etag, last_modified FROM page_versions"
-            " WHERE julianday(fetched_at) >= julianday(?)",
-            [iso(read_since, self.tz)],
+            "SELECT url, etag, last_modified, fetched_at, checked_at FROM page_versions"
         )
-        return {url: PageVersion(url, etag, modified) for url, etag, modified in rows}
+        return {
+            url: StoredPage(
+                PageVersion(url, etag, modified),
+                datetime.fromisoformat(fetched),
+                datetime.fromisoformat(checked) if checked else None,
+            )
+            for url, etag, modified, fetched, checked in rows
+        }
+
+    def last_step_dates(self) -> dict[str, date]:
+        """Each bill's latest dated step (its proposal date when it has no step yet)."""
+        rows = self.conn.execute(
+            "SELECT b.bill_id, coalesce(max(e.happened_on), b.proposed_on) FROM bills b"
+            " LEFT JOIN bill_events e ON e.bill_id = b.bill_id GROUP BY b.bill_id"
+        )
+        days = {bill_id: _date(day) for bill_id, day in rows}
+        return {bill_id: day for bill_id, day in days.items() if day}
 
     # -- reading ------------------------------------------------------------------------------
 

@@ -70,9 +70,15 @@ class Replica:
         return [r for r in self.server.log if r.path.startswith(prefix)]
 
     def config_toml(
-        self, db: str | Path, slack_api_base: str | None = None, extra: str = ""
+        self,
+        db: str | Path,
+        slack_api_base: str | None = None,
+        extra: str = "",
+        *,
+        pages_every_cycle: bool = False,
     ) -> str:
-        """A config file text pointing every source at this replica; ``extra`` is appended."""
+        """A config file text pointing every source at this replica; ``extra`` is appended.
+        ``pages_every_cycle`` checks every bill's pages every cycle, quiet bills included."""
         lines = [
             "[tracker]",
             f'db = "{Path(db).as_posix()}"',
@@ -86,6 +92,7 @@ class Replica:
             "[sources.assembly]",
             f'api_base = "{self.url}/portal/openapi"',
             f'bill_page_base = "{self.url}/bill"',
+            *(["page_recheck_hours = 0"] if pages_every_cycle else []),
             "",
             "[sources.news]",
             f'google_news_base = "{self.url}/rss/search"',
