@@ -122,11 +122,14 @@ def events_from_row(row: dict[str, Any]) -> list[BillEvent]:
     return sorted(unique.values(), key=lambda e: (e.happened_on, stages.rank(e.stage)))
 
 
-def stage_from_row(row: dict[str, Any]) -> tuple[str, str | None]:
-    """The bill's stage code and final result text from one API row."""
+def stage_from_row(
+    row: dict[str, Any], events: list[BillEvent] | None = None
+) -> tuple[str, str | None]:
+    """The bill's stage code and final result text from one API row (and its events, if
+    already read from it)."""
     result = _pick(row, *_FINAL_RESULT_FIELDS) or None
     stage = "received"
-    for event in events_from_row(row):
+    for event in events_from_row(row) if events is None else events:
         stage = stages.later(stage, event.stage) or stage
     ending = stages.stage_for_result(result)
     if ending:
@@ -147,7 +150,8 @@ def bill_from_row(row: dict[str, Any], source: str = SOURCE) -> BillRecord:
     title = _pick(row, "BILL_NAME", "BILL_NM")
     if not title:
         raise ParseError(SOURCE, f"{bill_id}: row without a bill name")
-    stage, result = stage_from_row(row)
+    events = events_from_row(row)
+    stage, result = stage_from_row(row, events)
     age = _pick(row, "AGE")
     if age is UNKNOWN and isinstance(row.get("ERACO"), str):
         age = re.sub(r"\D", "", row["ERACO"]) or UNKNOWN
@@ -163,5 +167,5 @@ def bill_from_row(row: dict[str, Any], source: str = SOURCE) -> BillRecord:
         proposed_on=_date(_pick(row, "PROPOSE_DT", "PPSL_DT")) or UNKNOWN,
         committee=_pick(row, "CURR_COMMITTEE", "COMMITTEE", "JRCMIT_NM", "COMMITTEE_NM"),
         detail_url=_pick(row, "LINK_URL", "DETAIL_LINK"),
-        events=events_from_row(row),
+        events=events,
     )
