@@ -10,15 +10,15 @@ a whole: start-up, crawl, parse, diff, store and delivery (no Slack configured: 
 notifier prints the new-bill alerts to a pipe).
 
 Baselines measured in the same run: ``scrapy bench`` (Scrapy's own spider and server) for the
-page rate, a naive sequential urllib + BeautifulSoup loop over the same pages with the
-project's parsers (no storing) for the speed-up, and the replica's capacity under a
-concurrent keep-alive client, to tell whether Scrapy or the server limits the rate. Then a
-second, non-``--full`` check with nothing changed: its time against the full scan and the
-history rows it wrote; and the idle cycles that follow at the configured check interval over
-two page recheck intervals (the clock moved on with ``$TRACKER_CLOCK``), the second of which
-is reported: the quiet bills' pages come due a few each cycle and answer 304 or are read
-again (``tracker.revisit``).
-Peak RSS is that of the full-scan process (``wait4``).
+page rate, a naive sequential urllib + BeautifulSoup loop over the same pages (parsed the way
+a simple script would, ``bench/_naive.py``: no validation, no storing) for the speed-up, and
+the replica's capacity under a concurrent keep-alive client, to tell whether Scrapy or the
+server limits the rate. Then a second, non-``--full`` check with nothing changed: its time
+against the full scan and the history rows it wrote; and the idle cycles that follow at the
+configured check interval over two page recheck intervals (the clock moved on with
+``$TRACKER_CLOCK``), the second of which is reported: the quiet bills' pages come due a few
+each cycle and answer 304 or are read again (``tracker.revisit``). Peak RSS is that of the
+full-scan process (``wait4``).
 
 That is the *0 ms profile*: on loopback the replica answers at once, so a crawler's
 concurrency has no waiting to hide and the speed-up over the sequential loop measures CPU
@@ -50,10 +50,10 @@ from http.cookiejar import CookieJar
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
+from bench import _naive
 from spiders.assembly_api import keyword_variants
 from spiders.bill_pages import MENU_NO
 from tracker.parsers.assembly import bill_from_row, parse_api_page
-from tracker.parsers.likms import bill_from_pages, parse_bill_info, parse_detail_page
 from tracker.replica.assembly import ENDPOINT, advance, bill_row
 from tracker.replica.bill_pages import DETAIL_PATH, INFO_PATH
 from tracker.replica.sources import Replica
@@ -248,8 +248,9 @@ class NaiveScan:
 
 
 def naive_scan(config_path: Path, max_seconds: float, sample: int | None = None) -> NaiveScan:
-    """The same pages fetched one after another with urllib, parsed with BeautifulSoup through
-    the project's parsers; nothing stored. Stops after ``max_seconds`` or ``sample`` bills."""
+    """The same pages fetched one after another with urllib and parsed with BeautifulSoup as a
+    simple script would (``bench/_naive.py``); nothing stored. Stops after ``max_seconds`` or
+    ``sample`` bills."""
     from tracker.config import load_config
 
     config = load_config(str(config_path), env={"ASSEMBLY_API_KEY": API_KEY})
@@ -281,12 +282,12 @@ def naive_scan(config_path: Path, max_seconds: float, sample: int | None = None)
             f"{base}/bi/billDetailPage.do?{urlencode({'billId': bill_id, 'currMenuNo': MENU_NO})}"
         )
         with opener.open(shell_url, timeout=30) as response:
-            shell = parse_detail_page(response.read().decode())
-        form = urlencode(shell.form_fields).encode()
-        headers = {shell.csrf_header: shell.csrf_token or "", "Referer": shell_url}
+            shell = _naive.shell(response.read().decode())
+        form = urlencode(shell["form"]).encode()
+        headers = {shell["csrf_header"]: shell["csrf_token"], "Referer": shell_url}
         info_request = urllib.request.Request(f"{base}/bi/bill/detail/billInfo.do", form, headers)
         with opener.open(info_request, timeout=30) as response:
-            bill_from_pages(shell, parse_bill_info(response.read().decode()))
+            _naive.bill_info(response.read().decode())
         requests += 2
         done += 1
     return NaiveScan(time.perf_counter() - started, requests, done, api_seconds, len(found))

@@ -419,6 +419,28 @@ def test_summary_mentioning_maintenance_is_not_an_error_page():
     parse_bill_info(html)
 
 
+def test_script_text_is_not_page_text():
+    html = changed("billInfo_haeoreum.html", "</pre>", "<script>var h = '점검 중';</script></pre>")
+    assert not is_error_page("<h1>안내<script>'서비스 점검 중'</script></h1>")
+    assert parse_bill_info(html) == parse_bill_info(likms("billInfo_haeoreum.html"))
+
+
+@pytest.mark.parametrize(
+    "prefix", ['<?xml version="1.0" encoding="euc-kr"?>\n', '<meta charset="euc-kr">', "\ufeff"]
+)
+def test_declared_encoding_of_a_decoded_page_is_ignored(prefix):
+    name = "billDetailPage_haeoreum.html"
+    assert parse_detail_page(prefix + likms(name)) == parse_detail_page(likms(name))
+
+
+@pytest.mark.parametrize("parse", [parse_detail_page, parse_bill_info, parse_old_detail])
+@pytest.mark.parametrize("html", ["", " \n", "<!-- 빈 페이지 -->", "<!DOCTYPE html>"])
+def test_page_without_elements_is_a_parse_error(parse, html):
+    assert not is_error_page(html)
+    with pytest.raises(ParseError, match="missing"):
+        parse(html)
+
+
 SNIPPETS = [
     '<h3 class="detailh3">',
     "[2203257] 법안(의원)",

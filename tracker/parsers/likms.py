@@ -27,7 +27,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from bs4 import BeautifulSoup, Tag
+from lxml import etree
 
 from tracker.errors import ParseError, SourceError
 from tracker.models import UNKNOWN, BillEvent, BillRecord
@@ -109,19 +109,19 @@ class BillInfo:
 
 def is_error_page(html: str) -> bool:
     """Whether the page is a maintenance, error or block notice rather than a bill page."""
-    return _is_error_soup(_soup(html))
+    return _is_error_document(_document(html))
 
 
 def parse_detail_page(html: str) -> DetailPage:
     """Parse the shell page ``/bill/bi/billDetailPage.do``."""
-    soup = _soup(html)
-    _raise_if_error_page(soup, DETAIL_SOURCE)
-    heading = _one(soup, "h3.detailh3", DETAIL_SOURCE)
-    form = _one(soup, "form#form", DETAIL_SOURCE)
+    root = _document(html)
+    _raise_if_error_page(root, DETAIL_SOURCE)
+    heading = _one(root, "h3.detailh3", DETAIL_SOURCE)
+    form = _one(root, "form#form", DETAIL_SOURCE)
     fields = {
-        str(tag["name"]): str(tag.get("value", ""))
-        for tag in form.select("input[type=hidden]")
-        if tag.get("name")
+        name: tag.get("value", "")
+        for tag in _FIND["input[type=hidden]"](form)
+        if (name := tag.get("name"))
     }
     bill_id = fields.get("billId", "").strip()
     if not bill_id:
@@ -138,25 +138,25 @@ def parse_detail_page(html: str) -> DetailPage:
         proposer=proposer,
         current_step=current_step,
         current_stage=stage_for_step(current_step) if current_step else None,
-        csrf_token=_meta(soup, "_csrf"),
-        csrf_header=_meta(soup, "_csrf_header") or "X-CSRF-TOKEN",
+        csrf_token=_meta(root, "_csrf"),
+        csrf_header=_meta(root, "_csrf_header") or "X-CSRF-TOKEN",
         form_fields=fields,
     )
 
 
 def parse_bill_info(html: str) -> BillInfo:
     """Parse the fragment POST ``/bill/bi/bill/detail/billInfo.do`` returns."""
-    soup = _soup(html)
-    _raise_if_error_page(soup, INFO_SOURCE)
-    receipt = _one(soup, "#rcp_list tbody#insc-rcp-row", INFO_SOURCE)
+    root = _document(html)
+    _raise_if_error_page(root, INFO_SOURCE)
+    receipt = _one(root, "#rcp_list tbody#insc-rcp-row", INFO_SOURCE)
     bill_no = _required_text(receipt, "td.billNo span", INFO_SOURCE)
     proposed_on = _date(
         _required_text(receipt, "td.proposeDt span", INFO_SOURCE), INFO_SOURCE, "td.proposeDt"
     )
     committee = _optional_text(receipt, "td.cmtName span") or _optional_text(
-        soup, "#cmt_list td.cmtName"
+        root, "#cmt_list td.cmtName"
     )
-    steps, bar = _stage_list(soup)
+    steps, bar = _stage_list(root)
     current_step = _current_step(bar)
     result = _result(steps)
     stage = None
@@ -173,12 +173,12 @@ def parse_bill_info(html: str) -> BillInfo:
         proposed_on=proposed_on,
         proposer=_optional_text(receipt, "td.proposer span"),
         committee=committee,
-        summary=_summary(soup.select_one("pre#prntSummary")),
+        summary=_summary(_first(root, "pre#prntSummary")),
         steps=steps,
         current_step=current_step,
         stage=stage,
         result=result,
-        alternative=_alternative(soup),
+        alternative=_alternative(root),
     )
 
 
@@ -215,29 +215,26 @@ def bill_from_pages(page: DetailPage, info: BillInfo) -> BillRecord:
 
 def parse_old_detail(html: str) -> BillInfo:
     """Parse the old ``/bill/billDetail.do`` page; it has no dated steps or committee."""
-    soup = _soup(html)
-    _raise_if_error_page(soup, OLD_SOURCE)
+    root = _document(html)
+    _raise_if_error_page(root, OLD_SOURCE)
     heading_no, title, proposer = _split_heading(
-        _text(_one(soup, "h3.titCont", OLD_SOURCE)), OLD_SOURCE, "h3.titCont"
+        _text(_one(root, "h3.titCont", OLD_SOURCE)), OLD_SOURCE, "h3.titCont"
     )
-    cells = [_text(td) for td in _one(soup, "div.tableCol01 table tbody tr", OLD_SOURCE)("td")]
+    row = _one(root, "div.tableCol01 table tbody tr", OLD_SOURCE)
+    cells = [_text(td) for td in row.iterdescendants("td")]
     if len(cells) < 3:
         raise ParseError(OLD_SOURCE, "div.tableCol01 row has fewer than 3 cells")
     bill_no = cells[0] or heading_no
-    steps_bar = _one(soup, "div.stepType01", OLD_SOURCE).select("span")
+    steps_bar = list(_one(root, "div.stepType01", OLD_SOURCE).iterdescendants("span"))
     if not steps_bar:
         raise ParseError(OLD_SOURCE, "div.stepType01 has no steps")
-    current = next((_text(s) for s in steps_bar if "on" in s.get("class", [])), None)
-    summary_div = soup.select_one("#summaryContentDiv")
-    if summary_div is not None:
-        for br in summary_div.find_all("br"):
-            br.replace_with("\n")
+    current = next((_text(s) for s in steps_bar if _has_class(s, "on")), None)
     return BillInfo(
         bill_no=bill_no,
         proposed_on=_date(cells[1], OLD_SOURCE, "div.tableCol01 제안일자"),
         proposer=cells[2] or proposer,
         committee=None,
-        summary=_summary(summary_div),
+        summary=_summary(_first(root, "#summaryContentDiv"), line_breaks=True),
         steps=[],
         current_step=current,
         stage=stage_for_step(current) if current else None,
@@ -254,54 +251,135 @@ class _BarItem:
     current: bool
 
 
-def _soup(html: str) -> BeautifulSoup:
-    return BeautifulSoup(html, "lxml")
+# Parsing bytes in the encoding given lets a page declare another (an XML declaration, a
+# meta charset) without lxml refusing the text or decoding it again.
+_PARSER = etree.HTMLParser(encoding="utf-8")
 
 
-def _text(tag: Tag) -> str:
-    return " ".join(tag.get_text(" ").split())
+def _class(name: str) -> str:
+    return f"contains(concat(' ', normalize-space(@class), ' '), ' {name} ')"
 
 
-def _one(root: Tag, selector: str, source: str) -> Tag:
-    found = root.select_one(selector)
+def _id(name: str) -> str:
+    # //*[@id = ...] finds the same, four times slower: libxml2 is slow to test a predicate on
+    # every element and quick to walk the attributes.
+    return f"//@id[. = '{name}']/.."
+
+
+# What the parsers look for, by the CSS selector their errors name. As for a CSS selector, the
+# ancestors a relative expression asks for may lie outside the element it is applied to.
+# Compound selectors go from the right, the way browsers match them: the few candidates
+# first, then their ancestors.
+_FIND = {
+    css: etree.XPath(xpath)
+    for css, xpath in {
+        "#maintenance": _id("maintenance"),
+        "title, h1, h2": "//title | //h1 | //h2",
+        "h1": "//h1",
+        "title": "//title",
+        "h3.detailh3": f"//h3[{_class('detailh3')}]",
+        "form#form": "//form[@id = 'form']",
+        "input[type=hidden]": "descendant::input[translate(@type, 'HIDEN', 'hiden') = 'hidden']",
+        "#rcp_list tbody#insc-rcp-row": (
+            "//tbody[@id = 'insc-rcp-row'][ancestor::*[@id = 'rcp_list']]"
+        ),
+        "td.billNo span": f"descendant::span[ancestor::td[{_class('billNo')}]]",
+        "td.proposeDt span": f"descendant::span[ancestor::td[{_class('proposeDt')}]]",
+        "td.proposer span": f"descendant::span[ancestor::td[{_class('proposer')}]]",
+        "td.cmtName span": f"descendant::span[ancestor::td[{_class('cmtName')}]]",
+        "#cmt_list td.cmtName": f"//td[{_class('cmtName')}][ancestor::*[@id = 'cmt_list']]",
+        "#stage_list": _id("stage_list"),
+        ":scope > :not(.theme_title_wrap)": f"*[not({_class('theme_title_wrap')})]",
+        "#stage_list table tbody#stage-rows": (
+            "//tbody[@id = 'stage-rows'][ancestor::table[ancestor::*[@id = 'stage_list']]]"
+        ),
+        "td.stage": f"descendant::td[{_class('stage')}]",
+        "td.date": f"descendant::td[{_class('date')}]",
+        "td.desc": f"descendant::td[{_class('desc')}]",
+        "ul.stage_step": f"descendant::ul[{_class('stage_step')}]",
+        "pre#prntSummary": "//pre[@id = 'prntSummary']",
+        "#altr_list": _id("altr_list"),
+        "#altr_list a[data-bill-id]": "//a[@data-bill-id][ancestor::*[@id = 'altr_list']]",
+        "td.proposeDt": f"descendant::td[{_class('proposeDt')}]",
+        "td.billNo": f"descendant::td[{_class('billNo')}]",
+        "h3.titCont": f"//h3[{_class('titCont')}]",
+        "div.tableCol01 table tbody tr": (
+            f"//tr[ancestor::tbody[ancestor::table[ancestor::div[{_class('tableCol01')}]]]]"
+        ),
+        "div.stepType01": f"//div[{_class('stepType01')}]",
+        "#summaryContentDiv": _id("summaryContentDiv"),
+    }.items()
+}
+# Script, style and template contents and ruby annotations are not text a reader sees.
+_STRINGS = etree.XPath(
+    "descendant::text()[not(ancestor::script or ancestor::style or ancestor::template"
+    " or ancestor::rt or ancestor::rp)]",
+    smart_strings=False,
+)
+_STRINGS_AND_BREAKS = etree.XPath(f"{_STRINGS.path} | descendant::br", smart_strings=False)
+_META = etree.XPath("string((//meta[@name = $name])[1]/@content)")
+
+
+def _document(html: str) -> etree._Element:
+    # A lone surrogate, which no page holds, cannot be encoded; it becomes "?".
+    root = etree.fromstring(html.encode(errors="replace"), _PARSER)
+    # lxml gives no tree for a page without an element (empty, blank, a lone comment).
+    return root if root is not None else etree.Element("html")
+
+
+def _text(element: etree._Element) -> str:
+    return " ".join(" ".join(_STRINGS(element)).split())
+
+
+def _has_class(element: etree._Element, name: str) -> bool:
+    return name in element.get("class", "").split()
+
+
+def _first(root: etree._Element, selector: str) -> etree._Element | None:
+    found = _FIND[selector](root)
+    return found[0] if found else None
+
+
+def _one(root: etree._Element, selector: str, source: str) -> etree._Element:
+    found = _first(root, selector)
     if found is None:
         raise ParseError(source, f"{selector} missing")
     return found
 
 
-def _required_text(root: Tag, selector: str, source: str) -> str:
+def _required_text(root: etree._Element, selector: str, source: str) -> str:
     text = _text(_one(root, selector, source))
     if not text:
         raise ParseError(source, f"{selector} empty")
     return text
 
 
-def _optional_text(root: Tag, selector: str) -> str | None:
-    found = root.select_one(selector)
+def _optional_text(root: etree._Element, selector: str) -> str | None:
+    found = _first(root, selector)
     return (_text(found) or None) if found is not None else None
 
 
-def _meta(soup: BeautifulSoup, name: str) -> str | None:
-    tag = soup.find("meta", attrs={"name": name})
-    if tag is None:
-        return None
-    return str(tag.get("content", "")).strip() or None
+def _meta(root: etree._Element, name: str) -> str | None:
+    return _META(root, name=name).strip() or None
 
 
-def _is_error_soup(soup: BeautifulSoup) -> bool:
-    if soup.find(id="maintenance") is not None:
+def _is_error_document(root: etree._Element) -> bool:
+    if _first(root, "#maintenance") is not None:
         return True
-    for tag in soup.find_all(["title", "h1", "h2"]):
+    for tag in _FIND["title, h1, h2"](root):
         text = _text(tag)
         if any(marker in text for marker in _ERROR_MARKERS):
             return True
     return False
 
 
-def _raise_if_error_page(soup: BeautifulSoup, source: str) -> None:
-    if _is_error_soup(soup):
-        notice = soup.find("h1") or soup.find("title")
-        raise SourceError(source, _text(notice) if notice else "error page served with HTTP 200")
+def _raise_if_error_page(root: etree._Element, source: str) -> None:
+    if _is_error_document(root):
+        notice = _first(root, "h1")
+        if notice is None:
+            notice = _first(root, "title")
+        message = _text(notice) if notice is not None else "error page served with HTTP 200"
+        raise SourceError(source, message)
 
 
 _HEADING = re.compile(r"\[\s*(\d+)\s*\]\s*(.+)")
@@ -349,18 +427,13 @@ def _date(text: str, source: str, what: str) -> str:
         raise ParseError(source, f"{what} is not a date: {text[:40]!r}") from None
 
 
-def _stage_list(soup: BeautifulSoup) -> tuple[list[Step], list[_BarItem]]:
-    section = _one(soup, "#stage_list", INFO_SOURCE)
-    content = [
-        child
-        for child in section.find_all(True, recursive=False)
-        if "theme_title_wrap" not in child.get("class", [])
-    ]
-    if not content:
+def _stage_list(root: etree._Element) -> tuple[list[Step], list[_BarItem]]:
+    section = _one(root, "#stage_list", INFO_SOURCE)
+    if _first(section, ":scope > :not(.theme_title_wrap)") is None:
         return [], []
-    body = _one(soup, "#stage_list table tbody#stage-rows", INFO_SOURCE)
+    body = _one(root, "#stage_list table tbody#stage-rows", INFO_SOURCE)
     steps = []
-    for row in body.find_all("tr"):
+    for row in body.iterdescendants("tr"):
         name = _required_text(row, "td.stage", INFO_SOURCE)
         date = _text(_one(row, "td.date", INFO_SOURCE))
         steps.append(
@@ -374,11 +447,12 @@ def _stage_list(soup: BeautifulSoup) -> tuple[list[Step], list[_BarItem]]:
     if not steps:
         raise ParseError(INFO_SOURCE, "tbody#stage-rows has no rows")
     bar = []
-    step_bar = section.select_one("ul.stage_step")
+    step_bar = _first(section, "ul.stage_step")
     if step_bar is not None:
-        for li in step_bar.find_all("li"):
-            classes = li.get("class", [])
-            bar.append(_BarItem(_text(li), done="end" in classes, current="on" in classes))
+        for li in step_bar.iterdescendants("li"):
+            bar.append(
+                _BarItem(_text(li), done=_has_class(li, "end"), current=_has_class(li, "on"))
+            )
         if not bar:
             raise ParseError(INFO_SOURCE, "ul.stage_step has no items")
     return steps, bar
@@ -404,10 +478,13 @@ def _result(steps: list[Step]) -> str | None:
     return result
 
 
-def _summary(tag: Tag | None) -> str | None:
-    if tag is None:
+def _summary(element: etree._Element | None, line_breaks: bool = False) -> str | None:
+    # The old page ends the summary's lines with <br>, the fragment's <pre> with newlines.
+    if element is None:
         return None
-    lines = [" ".join(line.split()) for line in tag.get_text().splitlines()]
+    parts = (_STRINGS_AND_BREAKS if line_breaks else _STRINGS)(element)
+    text = "".join(part if isinstance(part, str) else "\n" for part in parts)
+    lines = [" ".join(line.split()) for line in text.splitlines()]
     while lines and not lines[0]:
         lines.pop(0)
     if lines and squash(lines[0]) == "제안이유및주요내용":
@@ -419,18 +496,18 @@ def _summary(tag: Tag | None) -> str | None:
     return "\n".join(kept).strip() or None
 
 
-def _alternative(soup: BeautifulSoup) -> AlternativeRef | None:
-    section = soup.select_one("#altr_list")
+def _alternative(root: etree._Element) -> AlternativeRef | None:
+    section = _first(root, "#altr_list")
     if section is None:
         return None
-    link = _one(soup, "#altr_list a[data-bill-id]", INFO_SOURCE)
-    row = link.find_parent("tr") or section
+    link = _one(root, "#altr_list a[data-bill-id]", INFO_SOURCE)
+    row = next(link.iterancestors("tr"), section)
     proposed = _optional_text(row, "td.proposeDt")
     title = _text(link)
     if not title:
         raise ParseError(INFO_SOURCE, "#altr_list a[data-bill-id] has no title")
     return AlternativeRef(
-        bill_id=str(link["data-bill-id"]).strip(),
+        bill_id=link.get("data-bill-id", "").strip(),
         bill_no=_optional_text(row, "td.billNo"),
         title=title,
         proposed_on=_date(proposed, INFO_SOURCE, "#altr_list td.proposeDt") if proposed else None,
