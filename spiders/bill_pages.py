@@ -62,6 +62,7 @@ SOURCE = DETAIL_SOURCE
 MENU_NO = "2600044"
 # The shell's step stays 본회의 심의 when the plenary votes: only the fragment shows the vote.
 SHELL_BLIND_STAGE = "plenary"
+OWN_META = ("source", "subject", "cookiejar", "matched_by", "handle_httpstatus_list")
 
 
 class BillPagesSpider(TrackerSpider):
@@ -161,7 +162,7 @@ class BillPagesSpider(TrackerSpider):
             callback=self.parse_info,
             errback=self.on_request_error,
             dont_filter=True,
-            meta={**response.meta, "page": page, "version": version},
+            meta={**_own_meta(response), "page": page, "version": version},
         )
 
     def parse_info(self, response: scrapy.http.Response) -> Iterator[Any]:
@@ -184,6 +185,11 @@ def revisit_policy(section: AssemblySection) -> RevisitPolicy:
     return RevisitPolicy(
         section.active_days, section.page_recheck_hours, section.page_refresh_hours
     )
+
+
+def _own_meta(response: scrapy.http.Response) -> dict[str, Any]:
+    """The request meta this spider set, without what Scrapy added on the way."""
+    return {key: response.meta[key] for key in OWN_META}
 
 
 def _header(response: scrapy.http.Response, name: bytes) -> str | None:

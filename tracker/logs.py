@@ -33,9 +33,11 @@ def setup_logging(verbose: int) -> None:
     logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     root = logging.getLogger()
     root.setLevel(level)
-    # Scrapy resets the root logger's level to NOTSET; the handlers keep ours.
+    # Scrapy resets the root logger's level to NOTSET; the handlers keep ours, and Scrapy's own
+    # logger drops what is below it before making a record (two debug lines a request).
     for handler in root.handlers:
         handler.setLevel(level)
+    logging.getLogger("scrapy").setLevel(level)
 
 
 def scrub_secrets(secrets: Iterable[str]) -> None:
