@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlite_utils
 
@@ -263,22 +263,40 @@ def _text(value: Any) -> str | None:
     return None if value is None else str(value)
 
 
-def _chunks(items: list[str], size: int = 500) -> Iterator[list[str]]:
+_T = TypeVar("_T")
+
+
+def _chunks(items: list[_T], size: int = 500) -> Iterator[list[_T]]:
     for i in range(0, len(items), size):
         yield items[i : i + size]
 
 
+def _insert_rows(conn: sqlite3.Connection, insert: str, rows: list[Sequence[Any]]) -> None:
+    """Run ``insert`` (ending in ``VALUES``) for all rows, in as few statements as SQLite allows.
+
+    Row by row, every statement would cost its own savepoint and the full-text index would
+    write out a new segment for each bill (FTS5 flushes its pending entries at every
+    statement), only to merge them all again.
+    """
+    if not rows:
+        return
+    width = len(rows[0])
+    marks = f"({', '.join('?' * width)})"
+    per_statement = conn.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // width
+    for chunk in _chunks(rows, per_statement):
+        values = ", ".join([marks] * len(chunk))
+        conn.execute(f"{insert} {values}", [value for row in chunk for value in row])
+
+
 _INSERT_CHANGE = (
     "INSERT INTO bill_changes (run_id, bill_id, kind, field, old_value, new_value, observed_at)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?)"
+    " VALUES"
 )
 _INSERT_EVENT = (
-    "INSERT OR IGNORE INTO bill_events (bill_id, stage, happened_on, description)"
-    " VALUES (?, ?, ?, ?)"
+    "INSERT OR IGNORE INTO bill_events (bill_id, stage, happened_on, description) VALUES"
 )
 _INSERT_ALERT = (
-    "INSERT OR IGNORE INTO alerts (dedupe_key, kind, bill_id, payload, created_at)"
-    " VALUES (?, ?, ?, ?, ?)"
+    "INSERT OR IGNORE INTO alerts (dedupe_key, kind, bill_id, payload, created_at) VALUES"
 )
 
 
@@ -318,12 +336,12 @@ class _Batch:
 
     def flush(self, conn: sqlite3.Connection) -> None:
         for names, rows in self.inserts.items():
-            marks = ", ".join("?" for _ in names)
-            conn.executemany(f"INSERT INTO bills ({', '.join(names)}) VALUES ({marks})", rows)
+            _insert_rows(conn, f"INSERT INTO bills ({', '.join(names)}) VALUES", rows)
         for names, rows in self.updates.items():
             sets = ", ".join(f"{name} = ?" for name in names)
             conn.executemany(f"UPDATE bills SET {sets} WHERE bill_id = ?", rows)
-        conn.executemany(
+        _insert_rows(
+            conn,
             _INSERT_CHANGE,
             [
                 (
@@ -338,8 +356,8 @@ class _Batch:
                 for c in self.changes
             ],
         )
-        conn.executemany(_INSERT_EVENT, self.new_events)
-        conn.executemany(_INSERT_ALERT, self.alerts)
+        _insert_rows(conn, _INSERT_EVENT, self.new_events)
+        _insert_rows(conn, _INSERT_ALERT, self.alerts)
 
 
 def _first_line(text: str) -> str:
@@ -599,7 +617,8 @@ class Store:
     ) -> bool:
         """Add an alert unless one with the same key exists; True when it was added."""
         cursor = self.conn.execute(
-            _INSERT_ALERT, [dedupe_key, kind, bill_id, _encode_json(payload), at or self.now()]
+            f"{_INSERT_ALERT} (?, ?, ?, ?, ?)",
+            [dedupe_key, kind, bill_id, _encode_json(payload), at or self.now()],
         )
         return cursor.rowcount == 1
 
