@@ -221,6 +221,38 @@ def _migration_6_bill_pages(db: sqlite_utils.Database) -> None:
     )
 
 
+# The bill-title index reads the titles from ``bills`` (external content, keyed by the bills'
+# rowid) instead of keeping a second copy, and its triggers find an entry by rowid: the old ones
+# looked it up by the unindexed bill_id, a scan of the whole index for each changed title.
+# VACUUM keeps the rowids of a table that has an index, as bills has for its primary key.
+_BILLS_FTS_FROM_BILLS = (
+    "DROP TRIGGER bills_fts_insert",
+    "DROP TRIGGER bills_fts_update",
+    "DROP TRIGGER bills_fts_delete",
+    "DROP TABLE bills_fts",
+    """CREATE VIRTUAL TABLE bills_fts USING fts5(bill_id UNINDEXED, title, content='bills',
+        content_rowid='rowid', tokenize='trigram')""",
+    "INSERT INTO bills_fts (bills_fts) VALUES ('rebuild')",
+    """CREATE TRIGGER bills_fts_insert AFTER INSERT ON bills BEGIN
+        INSERT INTO bills_fts (rowid, bill_id, title) VALUES (new.rowid, new.bill_id, new.title);
+    END""",
+    """CREATE TRIGGER bills_fts_update AFTER UPDATE OF bill_id, title ON bills BEGIN
+        INSERT INTO bills_fts (bills_fts, rowid, bill_id, title)
+            VALUES ('delete', old.rowid, old.bill_id, old.title);
+        INSERT INTO bills_fts (rowid, bill_id, title) VALUES (new.rowid, new.bill_id, new.title);
+    END""",
+    """CREATE TRIGGER bills_fts_delete AFTER DELETE ON bills BEGIN
+        INSERT INTO bills_fts (bills_fts, rowid, bill_id, title)
+            VALUES ('delete', old.rowid, old.bill_id, old.title);
+    END""",
+)
+
+
+def _migration_7_bills_fts_from_bills(db: sqlite_utils.Database) -> None:
+    for statement in _BILLS_FTS_FROM_BILLS:
+        db.conn.execute(statement)
+
+
 def _execute_all(db: sqlite_utils.Database, script: str) -> None:
     """Run a script of plain statements (no triggers) inside the current transaction."""
     for statement in script.split(";"):
@@ -236,6 +268,7 @@ MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _migration_4_news_sources,
     _migration_query_schema,
     _migration_6_bill_pages,
+    _migration_7_bills_fts_from_bills,
 )
 
 # Digest statuses that close a period: it is never sent again.
