@@ -299,12 +299,12 @@ def _text(value: Any) -> str | None:
 _T = TypeVar("_T")
 
 
-def _chunks(items: list[_T], size: int = 500) -> Iterator[list[_T]]:
+def _chunks(items: Sequence[_T], size: int = 500) -> Iterator[Sequence[_T]]:
     for i in range(0, len(items), size):
         yield items[i : i + size]
 
 
-def _insert_rows(conn: sqlite3.Connection, insert: str, rows: list[Sequence[Any]]) -> None:
+def _insert_rows(conn: sqlite3.Connection, insert: str, rows: Sequence[Sequence[Any]]) -> None:
     """Run ``insert`` (ending in ``VALUES``) for all rows, in as few statements as SQLite allows.
 
     Row by row, every statement would cost its own savepoint and the full-text index would
@@ -315,7 +315,7 @@ def _insert_rows(conn: sqlite3.Connection, insert: str, rows: list[Sequence[Any]
         return
     width = len(rows[0])
     marks = f"({', '.join('?' * width)})"
-    per_statement = conn.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // width
+    per_statement = max(1, conn.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // width)
     for chunk in _chunks(rows, per_statement):
         values = ", ".join([marks] * len(chunk))
         conn.execute(f"{insert} {values}", [value for row in chunk for value in row])
