@@ -9,6 +9,7 @@ import pytest
 
 from tracker import store as store_module
 from tracker.browse import METADATA_FILE
+from tracker.canned_queries import QUERIES
 from tracker.store import MIGRATIONS, Store, open_store
 
 TITLE = "해오름산업벨트 지원에 관한 특별법안"
@@ -146,3 +147,57 @@ def test_every_described_table_and_column_exists(store: Store):
         columns = {r[1] for r in store.conn.execute(f"PRAGMA table_info([{table}])")}
         assert columns, f"{table} does not exist"
         assert set(meta.get("columns", {})) <= columns, table
+
+
+def search_answers(store: Store) -> dict[str, list[tuple]]:
+    """What the users' title searches answer: the canned ones and a few substrings."""
+    canned = {q.name: q.sql for q in QUERIES if "bills_fts" in q.sql}
+    answers = {name: store.conn.execute(sql).fetchall() for name, sql in canned.items()}
+    for text in ("산업벨트", "에 관한 ", "특별법", "관광특구", "개정법률"):
+        answers[text] = store.conn.execute(
+            "SELECT bill_id, title FROM bills_fts WHERE bills_fts MATCH ? ORDER BY bill_id",
+            [f'"{text}"'],
+        ).fetchall()
+    return answers
+
+
+def assert_index_matches_bills(store: Store) -> None:
+    store.conn.execute("INSERT INTO bills_fts (bills_fts, rank) VALUES ('integrity-check', 1)")
+
+
+def test_migration_7_keeps_every_title_search_answer(tmp_path: Path, monkeypatch):
+    path = tmp_path / "v6.db"
+    monkeypatch.setattr(store_module, "MIGRATIONS", MIGRATIONS[:6])
+    old = open_store(path)
+    assert old.schema_version == 6
+    for n, title in enumerate(
+        [TITLE, "산업입지 및 개발에 관한 법률 일부개정법률안", "울산 특별법안(대안)", "임시 제목"]
+    ):
+        add_bill(old, f"PRC_{n}", title)
+    old.conn.execute("UPDATE bills SET title = '동해안 관광특구 특별법안' WHERE bill_id = 'PRC_3'")
+    old.conn.execute("DELETE FROM bills WHERE bill_id = 'PRC_1'")
+    before = search_answers(old)
+    old.close()
+    monkeypatch.undo()
+
+    migrated = open_store(path)
+    assert migrated.schema_version == len(MIGRATIONS)
+    assert search_answers(migrated) == before
+    assert before["산업벨트"] == [("PRC_0", TITLE)] and before["개정법률"] == []
+    assert_index_matches_bills(migrated)
+    migrated.close()
+
+
+def test_search_follows_titles_through_updates_deletes_and_vacuum(store: Store):
+    for n in range(6):
+        add_bill(store, f"PRC_{n}", f"지방세법 일부개정법률안 제{n}호")
+    store.conn.execute("DELETE FROM bills WHERE bill_id IN ('PRC_1', 'PRC_3')")
+    store.conn.execute("UPDATE bills SET title = ? WHERE bill_id = 'PRC_4'", [TITLE])
+    # VACUUM must keep the rowids the index refers to (bills has an index: its primary key).
+    store.conn.execute("VACUUM")
+    assert bill_hits(store, "지방세법") == ["PRC_0", "PRC_2", "PRC_5"]
+    assert bill_hits(store, "산업벨트") == ["PRC_4"]
+    assert store.conn.execute(
+        "SELECT bill_id FROM bills_fts WHERE bills_fts MATCH '제5호'"
+    ).fetchall() == [("PRC_5",)]
+    assert_index_matches_bills(store)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -183,3 +184,24 @@ def test_a_migration_that_fails_midway_leaves_nothing_behind(tmp_path, monkeypat
     assert store.schema_version == len(MIGRATIONS)
     assert "half_done" not in store.db.table_names()
     store.close()
+
+
+def test_a_batch_beyond_one_statements_variable_limit_is_stored_whole(store):
+    store.conn.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, 30)
+    records = [
+        record(
+            bill_id=f"{BILL[:-2]}{n:02d}",
+            bill_no=str(2203200 + n),
+            events=[
+                BillEvent("received", "2024-08-30"),
+                BillEvent("committee_review", f"2024-09-{n + 1:02d}"),
+            ],
+        )
+        for n in range(7)
+    ]
+    changes = store.apply_bills(records, store.start_run())
+    assert len(changes) == 7
+    assert (store.count("bills"), store.count("bill_changes"), store.count("alerts")) == (7, 7, 7)
+    assert store.count("bill_events") == 14
+    hits = store.conn.execute("SELECT count(*) FROM bills_fts WHERE bills_fts MATCH '산업벨트'")
+    assert hits.fetchone() == (7,)

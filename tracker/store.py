@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlite_utils
 
@@ -221,7 +221,39 @@ def _migration_6_bill_pages(db: sqlite_utils.Database) -> None:
     )
 
 
-def _migration_page_checks(db: sqlite_utils.Database) -> None:
+# The bill-title index reads the titles from ``bills`` (external content, keyed by the bills'
+# rowid) instead of keeping a second copy, and its triggers find an entry by rowid: the old ones
+# looked it up by the unindexed bill_id, a scan of the whole index for each changed title.
+# VACUUM keeps the rowids of a table that has an index, as bills has for its primary key.
+_BILLS_FTS_FROM_BILLS = (
+    "DROP TRIGGER bills_fts_insert",
+    "DROP TRIGGER bills_fts_update",
+    "DROP TRIGGER bills_fts_delete",
+    "DROP TABLE bills_fts",
+    """CREATE VIRTUAL TABLE bills_fts USING fts5(bill_id UNINDEXED, title, content='bills',
+        content_rowid='rowid', tokenize='trigram')""",
+    "INSERT INTO bills_fts (bills_fts) VALUES ('rebuild')",
+    """CREATE TRIGGER bills_fts_insert AFTER INSERT ON bills BEGIN
+        INSERT INTO bills_fts (rowid, bill_id, title) VALUES (new.rowid, new.bill_id, new.title);
+    END""",
+    """CREATE TRIGGER bills_fts_update AFTER UPDATE OF bill_id, title ON bills BEGIN
+        INSERT INTO bills_fts (bills_fts, rowid, bill_id, title)
+            VALUES ('delete', old.rowid, old.bill_id, old.title);
+        INSERT INTO bills_fts (rowid, bill_id, title) VALUES (new.rowid, new.bill_id, new.title);
+    END""",
+    """CREATE TRIGGER bills_fts_delete AFTER DELETE ON bills BEGIN
+        INSERT INTO bills_fts (bills_fts, rowid, bill_id, title)
+            VALUES ('delete', old.rowid, old.bill_id, old.title);
+    END""",
+)
+
+
+def _migration_7_bills_fts_from_bills(db: sqlite_utils.Database) -> None:
+    for statement in _BILLS_FTS_FROM_BILLS:
+        db.conn.execute(statement)
+
+
+def _migration_8_page_checks(db: sqlite_utils.Database) -> None:
     """When each page was last checked, a 304 included: quiet bills are rechecked by it."""
     db.execute("ALTER TABLE page_versions ADD COLUMN checked_at TEXT")
     db.execute("UPDATE page_versions SET checked_at = fetched_at")
@@ -242,7 +274,8 @@ MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _migration_4_news_sources,
     _migration_query_schema,
     _migration_6_bill_pages,
-    _migration_page_checks,
+    _migration_7_bills_fts_from_bills,
+    _migration_8_page_checks,
 )
 
 # Digest statuses that close a period: it is never sent again.
@@ -270,22 +303,40 @@ def _text(value: Any) -> str | None:
     return None if value is None else str(value)
 
 
-def _chunks(items: list[str], size: int = 500) -> Iterator[list[str]]:
+_T = TypeVar("_T")
+
+
+def _chunks(items: Sequence[_T], size: int = 500) -> Iterator[Sequence[_T]]:
     for i in range(0, len(items), size):
         yield items[i : i + size]
 
 
+def _insert_rows(conn: sqlite3.Connection, insert: str, rows: Sequence[Sequence[Any]]) -> None:
+    """Run ``insert`` (ending in ``VALUES``) for all rows, in as few statements as SQLite allows.
+
+    Row by row, every statement would cost its own savepoint and the full-text index would
+    write out a new segment for each bill (FTS5 flushes its pending entries at every
+    statement), only to merge them all again.
+    """
+    if not rows:
+        return
+    width = len(rows[0])
+    marks = f"({', '.join('?' * width)})"
+    per_statement = max(1, conn.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // width)
+    for chunk in _chunks(rows, per_statement):
+        values = ", ".join([marks] * len(chunk))
+        conn.execute(f"{insert} {values}", [value for row in chunk for value in row])
+
+
 _INSERT_CHANGE = (
     "INSERT INTO bill_changes (run_id, bill_id, kind, field, old_value, new_value, observed_at)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?)"
+    " VALUES"
 )
 _INSERT_EVENT = (
-    "INSERT OR IGNORE INTO bill_events (bill_id, stage, happened_on, description)"
-    " VALUES (?, ?, ?, ?)"
+    "INSERT OR IGNORE INTO bill_events (bill_id, stage, happened_on, description) VALUES"
 )
 _INSERT_ALERT = (
-    "INSERT OR IGNORE INTO alerts (dedupe_key, kind, bill_id, payload, created_at)"
-    " VALUES (?, ?, ?, ?, ?)"
+    "INSERT OR IGNORE INTO alerts (dedupe_key, kind, bill_id, payload, created_at) VALUES"
 )
 
 
@@ -325,12 +376,12 @@ class _Batch:
 
     def flush(self, conn: sqlite3.Connection) -> None:
         for names, rows in self.inserts.items():
-            marks = ", ".join("?" for _ in names)
-            conn.executemany(f"INSERT INTO bills ({', '.join(names)}) VALUES ({marks})", rows)
+            _insert_rows(conn, f"INSERT INTO bills ({', '.join(names)}) VALUES", rows)
         for names, rows in self.updates.items():
             sets = ", ".join(f"{name} = ?" for name in names)
             conn.executemany(f"UPDATE bills SET {sets} WHERE bill_id = ?", rows)
-        conn.executemany(
+        _insert_rows(
+            conn,
             _INSERT_CHANGE,
             [
                 (
@@ -345,8 +396,8 @@ class _Batch:
                 for c in self.changes
             ],
         )
-        conn.executemany(_INSERT_EVENT, self.new_events)
-        conn.executemany(_INSERT_ALERT, self.alerts)
+        _insert_rows(conn, _INSERT_EVENT, self.new_events)
+        _insert_rows(conn, _INSERT_ALERT, self.alerts)
 
 
 def _date(text: str | None) -> date | None:
@@ -613,7 +664,8 @@ class Store:
     ) -> bool:
         """Add an alert unless one with the same key exists; True when it was added."""
         cursor = self.conn.execute(
-            _INSERT_ALERT, [dedupe_key, kind, bill_id, _encode_json(payload), at or self.now()]
+            f"{_INSERT_ALERT} (?, ?, ?, ?, ?)",
+            [dedupe_key, kind, bill_id, _encode_json(payload), at or self.now()],
         )
         return cursor.rowcount == 1
 
