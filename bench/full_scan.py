@@ -15,9 +15,9 @@ a simple script would, ``bench/_naive.py``: no validation, no storing) for the s
 the replica's capacity under a concurrent keep-alive client, to tell whether Scrapy or the
 server limits the rate. Then a second, non-``--full`` check with nothing changed: its time
 against the full scan and the history rows it wrote; and the idle cycles that follow at the
-configured check interval over two page recheck intervals (the clock moved on with
-``$TRACKER_CLOCK``), the second of which is reported: the quiet bills' pages come due a few
-each cycle and answer 304 or are read again (``tracker.revisit``). Every check is a fresh
+configured check interval (the clock moved on with ``$TRACKER_CLOCK``), in which the quiet
+bills' pages are checked a few each cycle in turn and answer 304 or are read again
+(``tracker.revisit``). Every check is a fresh
 process, so the idle ratios are also given past a *start-up floor*: the time of a check that
 asks the Open API for one bill and nothing else. Peak RSS is that of the full-scan process
 (``wait4``).
@@ -88,6 +88,7 @@ NAIVE_LATENCY_SAMPLE = 100
 HAMMER_SECONDS = 5
 HAMMER_CLIENTS = 16
 CHECK_TIMEOUT = 600
+STEADY_CYCLES = 12
 
 GOAL_SCRAPY_RATIO = 0.8
 GOAL_NAIVE_SPEEDUP = 5.0
@@ -187,20 +188,17 @@ def run_check(replica: Replica, workdir: Path, *args: str, clock: datetime | Non
 
 
 def steady_cycles(replica: Replica, workdir: Path, config_path: Path) -> list[Cycle]:
-    """The idle cycles of the second page recheck interval after the full scan, at the
-    configured check interval (the clock moved on with ``$TRACKER_CLOCK``): what idle cycles
-    cost in the long run, as the quiet bills' pages come due a few each cycle. (In the first
-    interval fewer are due: every page was just read.)"""
+    """The ``STEADY_CYCLES`` idle cycles that follow at the configured check interval (the
+    clock moved on with ``$TRACKER_CLOCK``), each checking its share of the quiet bills'
+    pages."""
     from tracker.config import load_config
 
     config = load_config(str(config_path), env={"ASSEMBLY_API_KEY": API_KEY})
     every = timedelta(minutes=config.schedule.check_every_minutes)
-    per_interval = int(timedelta(hours=config.sources.assembly.page_recheck_hours) / every)
     start = now(config.tracker.timezone)
-    cycles = [
-        run_check(replica, workdir, clock=start + every * k) for k in range(1, 2 * per_interval + 1)
+    return [
+        run_check(replica, workdir, clock=start + every * k) for k in range(1, STEADY_CYCLES + 1)
     ]
-    return cycles[per_interval:]
 
 
 def scrapy_bench_rate() -> float:

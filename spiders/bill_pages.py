@@ -17,9 +17,9 @@ and changes nothing stored. A bill whose pages parsed counts as a success of tha
 a broken page alerts once after the failure threshold and sends a recovery notice when fixed.
 
 Which bills are visited, and how, is ``tracker.revisit``'s decision: every cycle for a bill
-with a recent dated step, once every ``page_recheck_hours`` for a quiet one, in full when never
-read, when its last read failed, at least every ``page_refresh_hours`` and at the plenary;
-otherwise conditionally. A conditional visit sends the shell's stored ``ETag`` /
+with a recent dated step, ``quiet_pages_per_cycle`` quiet ones a cycle in turn, in full when
+never read, when its last read failed, at least every ``page_refresh_hours`` and at the
+plenary; otherwise conditionally. A conditional visit sends the shell's stored ``ETag`` /
 ``Last-Modified``, and a 304 ends the bill's visit: nothing is parsed, posted or stored but the
 time of the check. The fragment is a POST, never answered conditionally, so the decision rests
 on the shell: its ``currCmtName`` is the bill's current step (an ending such as 대안반영폐기
@@ -53,7 +53,7 @@ from tracker.parsers.likms import (
     parse_bill_info,
     parse_detail_page,
 )
-from tracker.revisit import PageState, RevisitPolicy, Visit, plan_visit
+from tracker.revisit import PageState, RevisitPolicy, Visit, plan_visits
 from tracker.runcontext import subject_source
 from tracker.store import open_store
 from tracker.timeutil import now
@@ -85,21 +85,23 @@ class BillPagesSpider(TrackerSpider):
             store.close()
         self.versions = {url: page.version for url, page in pages.items()}
         self.requested: set[str] = set()
-        policy = revisit_policy(config.sources.assembly)
-        at = now(config.tracker.timezone)
+        states = {}
         for bill_id in dict.fromkeys([*bill_ids, *watched]):
             page = pages.get(self.detail_url(bill_id))
-            state = PageState(
+            states[bill_id] = PageState(
                 last_steps.get(bill_id),
                 page.fetched_at if page else None,
                 page.checked_at if page else None,
+                shell_blind=bill_id in blind,
+                failing=subject_source(SOURCE, bill_id) in failing,
             )
-            visit = Visit.FULL
-            if not self.ctx.full:
-                failed = subject_source(SOURCE, bill_id) in failing
-                visit = plan_visit(
-                    bill_id, state, at, policy, shell_blind=bill_id in blind, failing=failed
-                )
+        at = now(config.tracker.timezone)
+        plan = (
+            dict.fromkeys(states, Visit.FULL)
+            if self.ctx.full
+            else plan_visits(states, at, revisit_policy(config.sources.assembly))
+        )
+        for bill_id, visit in plan.items():
             if visit is Visit.SKIP:
                 self.ctx.source(SOURCE).skipped += 1
                 continue
@@ -183,7 +185,7 @@ class BillPagesSpider(TrackerSpider):
 
 def revisit_policy(section: AssemblySection) -> RevisitPolicy:
     return RevisitPolicy(
-        section.active_days, section.page_recheck_hours, section.page_refresh_hours
+        section.active_days, section.quiet_pages_per_cycle, section.page_refresh_hours
     )
 
 

@@ -248,10 +248,11 @@ def shells_asked(replica, since):
     }
 
 
-def test_quiet_bills_are_rechecked_once_an_interval_active_ones_every_cycle(env, replica):
+def test_quiet_bills_take_turns_active_ones_are_checked_every_cycle(env, replica):
     text = env.config.read_text(encoding="utf-8")
     env.config.write_text(
-        text.replace("page_recheck_hours = 0\n", "page_recheck_hours = 4\n"), encoding="utf-8"
+        text.replace("quiet_pages_per_cycle = 100000\n", "quiet_pages_per_cycle = 1\n"),
+        encoding="utf-8",
     )
     replica.assembly.add(
         bill_row(NEW_BILL, "2215001", "해오름동맹 광역교통 지원 특별법안", "김정재의원 등 10인",
@@ -259,27 +260,32 @@ def test_quiet_bills_are_rechecked_once_an_interval_active_ones_every_cycle(env,
     )  # fmt: skip
     start = datetime.fromisoformat("2026-07-01T09:00:00+09:00")
 
-    def check_at(hours):
-        env.env["TRACKER_CLOCK"] = (start + timedelta(hours=hours)).isoformat()
+    def check_at(minutes):
+        env.env["TRACKER_CLOCK"] = (start + timedelta(minutes=minutes)).isoformat()
         asked = len(replica.requests("/bill/bi/billDetailPage.do"))
         check(env)
         return shells_asked(replica, asked)
 
     first = check_at(0)
     assert NEW_BILL in first and not any(first.values())
+    quiet = set(first) - {NEW_BILL}
+    assert len(quiet) >= 2
     before, posted = history(env.db), posts(replica)
 
-    # A minute later only the bill proposed a week ago is asked again; the quiet ones wait.
-    assert check_at(0.02) == {NEW_BILL: True}
-    # Past the recheck interval every bill is asked, conditionally: all 304, nothing posted.
-    assert check_at(4.01) == dict.fromkeys(first, True)
+    # Each later cycle: the bill proposed a week ago, and one quiet bill in turn, conditionally.
+    turns = []
+    for n in range(1, len(quiet) + 1):
+        asked = check_at(n)
+        assert asked.pop(NEW_BILL) is True and list(asked.values()) == [True]
+        turns += asked
+    assert set(turns) == quiet
     assert posts(replica) == posted and history(env.db) == before
-    # Just checked, the quiet ones wait again.
-    assert check_at(4.03) == {NEW_BILL: True}
-    # A quiet bill that moved on the site is seen at its next check, and is active from then on.
+
+    # A quiet bill that moved on the site is seen on its turn, and is active from then on.
     replica.pages.advance(scenario.HAEOREUM_ACT, "judiciary_review", "2026-07-01")
-    assert scenario.HAEOREUM_ACT not in check_at(4.05)
-    assert scenario.HAEOREUM_ACT in check_at(8.1)
+    turn = len(quiet) + turns.index(scenario.HAEOREUM_ACT) + 1
+    for n in range(len(quiet) + 1, turn + 1):
+        check_at(n)
     [change] = alerts(env.db, "stage_change", scenario.HAEOREUM_ACT)
     assert change["new_stage"] == "judiciary_review"
-    assert scenario.HAEOREUM_ACT in check_at(8.12)
+    assert scenario.HAEOREUM_ACT in check_at(turn + 1)

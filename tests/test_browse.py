@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import json
+import socket
 import subprocess
 import sys
 import time
@@ -47,6 +48,10 @@ def test_datasette_serves_the_demo_database_and_a_canned_query_answers(demo_db: 
     finally:
         server.terminate()
         server.wait(timeout=30)
+    # Stopping `tracker browse` stops Datasette with it: nothing listens on the port any more.
+    with pytest.raises(ConnectionRefusedError):
+        socket.create_connection(("127.0.0.1", port), timeout=5).close()
+    assert server.returncode == 0
     assert isinstance(rows, list)
     assert {r["bill_no"] for r in rows} >= {"2203257", "2209418"}
     assert all("산업벨트" in r["title"].replace(" ", "") for r in rows)

@@ -1,4 +1,4 @@
-"""The bill pages' revisit policy: active bills every cycle, quiet ones once an interval."""
+"""The bill pages' revisit policy: active bills every cycle, quiet ones a few a cycle in turn."""
 
 from __future__ import annotations
 
@@ -7,13 +7,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tracker.revisit import PageState, RevisitPolicy, Visit, plan_visit, stagger
+from tracker.revisit import PageState, RevisitPolicy, Visit, plan_visits
 
 NOW = datetime(2026, 7, 1, 9, 0, tzinfo=ZoneInfo("Asia/Seoul"))
-POLICY = RevisitPolicy(active_days=14, recheck_hours=4, refresh_hours=6)
+POLICY = RevisitPolicy(active_days=14, quiet_per_cycle=2, refresh_hours=6)
 QUIET_DAY = date(2026, 3, 2)
 ACTIVE_DAY = date(2026, 6, 25)
-BILL = "PRC_A1B2C3"
 
 
 def ago(hours: float) -> datetime:
@@ -21,50 +20,71 @@ def ago(hours: float) -> datetime:
 
 
 @pytest.mark.parametrize(
-    ("last_step", "fetched", "checked", "blind", "failing", "expected"),
+    ("state", "expected"),
     [
         # Never read, or last read failed: in full whatever else holds.
-        (QUIET_DAY, None, None, False, False, Visit.FULL),
-        (QUIET_DAY, ago(0.1), ago(0.1), False, True, Visit.FULL),
+        (PageState(QUIET_DAY, None, None), Visit.FULL),
+        (PageState(ACTIVE_DAY, None, None), Visit.FULL),
+        (PageState(ACTIVE_DAY, ago(0.1), ago(0.1), failing=True), Visit.FULL),
         # Active (a step in the last 14 days, or no step known): every cycle.
-        (ACTIVE_DAY, ago(0.1), ago(0.1), False, False, Visit.CONDITIONAL),
-        (None, ago(0.1), ago(0.1), False, False, Visit.CONDITIONAL),
-        (ACTIVE_DAY, ago(0.1), ago(0.1), True, False, Visit.FULL),
-        (ACTIVE_DAY, ago(6), ago(0.1), False, False, Visit.FULL),
-        # Quiet: skipped until the recheck interval (2-4 h for this policy) has passed.
-        (QUIET_DAY, ago(0.1), ago(0.1), False, False, Visit.SKIP),
-        (QUIET_DAY, ago(5), ago(1.9), False, False, Visit.SKIP),
-        (QUIET_DAY, ago(5), ago(4), False, False, Visit.CONDITIONAL),
-        (QUIET_DAY, ago(4), None, False, False, Visit.CONDITIONAL),
-        (QUIET_DAY, ago(7), ago(4), False, False, Visit.FULL),
-        (QUIET_DAY, ago(4), ago(4), True, False, Visit.FULL),
-        (QUIET_DAY, ago(0.1), ago(0.1), True, False, Visit.SKIP),
+        (PageState(ACTIVE_DAY, ago(0.1), ago(0.1)), Visit.CONDITIONAL),
+        (PageState(None, ago(0.1), ago(0.1)), Visit.CONDITIONAL),
+        (PageState(ACTIVE_DAY, ago(0.1), ago(0.1), shell_blind=True), Visit.FULL),
+        (PageState(ACTIVE_DAY, ago(6), ago(0.1)), Visit.FULL),
+        # A quiet bill alone is within the budget: checked, conditionally while fresh.
+        (PageState(QUIET_DAY, ago(0.1), ago(0.1)), Visit.CONDITIONAL),
+        (PageState(QUIET_DAY, ago(7), ago(0.1)), Visit.FULL),
+        (PageState(QUIET_DAY, ago(1), ago(1), shell_blind=True), Visit.FULL),
     ],
 )
-def test_plan_visit(last_step, fetched, checked, blind, failing, expected):
-    state = PageState(last_step, fetched, checked)
-    visit = plan_visit(BILL, state, NOW, POLICY, shell_blind=blind, failing=failing)
-    assert visit is expected
+def test_one_bill(state, expected):
+    assert plan_visits({"PRC_A": state}, NOW, POLICY) == {"PRC_A": expected}
+
+
+def test_quiet_bills_take_turns_longest_unchecked_first_active_ones_always():
+    states = {
+        "PRC_Q1": PageState(QUIET_DAY, ago(5), ago(1)),
+        "PRC_Q2": PageState(QUIET_DAY, ago(5), ago(3)),
+        "PRC_Q3": PageState(QUIET_DAY, ago(5), ago(2)),
+        "PRC_Q4": PageState(QUIET_DAY, ago(0.5), None),
+        "PRC_A1": PageState(ACTIVE_DAY, ago(0.5), ago(0.5)),
+        "PRC_N1": PageState(QUIET_DAY, None, None),
+        "PRC_F1": PageState(QUIET_DAY, ago(0.1), ago(0.1), failing=True),
+    }
+    assert plan_visits(states, NOW, POLICY) == {
+        "PRC_Q1": Visit.SKIP,
+        "PRC_Q2": Visit.CONDITIONAL,
+        "PRC_Q3": Visit.CONDITIONAL,
+        "PRC_Q4": Visit.SKIP,
+        "PRC_A1": Visit.CONDITIONAL,
+        "PRC_N1": Visit.FULL,
+        "PRC_F1": Visit.FULL,
+    }
 
 
 def test_activity_is_counted_in_days_before_today():
-    fetched = ago(0.1)
+    none_quiet = RevisitPolicy(active_days=14, quiet_per_cycle=0, refresh_hours=6)
     edge = NOW.date() - timedelta(days=14)
-    assert plan_visit(BILL, PageState(edge, fetched, fetched), NOW, POLICY) is Visit.CONDITIONAL
-    before = edge - timedelta(days=1)
-    assert plan_visit(BILL, PageState(before, fetched, fetched), NOW, POLICY) is Visit.SKIP
+    states = {
+        "PRC_EDGE": PageState(edge, ago(0.1), ago(0.1)),
+        "PRC_BEFORE": PageState(edge - timedelta(days=1), ago(0.1), ago(0.1)),
+    }
+    assert plan_visits(states, NOW, none_quiet) == {
+        "PRC_EDGE": Visit.CONDITIONAL,
+        "PRC_BEFORE": Visit.SKIP,
+    }
 
 
-def test_zero_recheck_hours_checks_quiet_bills_every_cycle():
-    policy = RevisitPolicy(active_days=14, recheck_hours=0, refresh_hours=6)
-    state = PageState(QUIET_DAY, ago(0.01), ago(0.01))
-    assert plan_visit(BILL, state, NOW, policy) is Visit.CONDITIONAL
-
-
-def test_quiet_bills_found_together_come_due_spread_over_the_interval():
-    shares = [stagger(f"PRC_BENCH{n:015d}") for n in range(2000)]
-    assert all(0.5 <= share < 1 for share in shares)
-    # Spread, not bunched: every tenth of the half-interval holds some of the bills.
-    buckets = {int((share - 0.5) * 20) for share in shares}
-    assert buckets == set(range(10))
-    assert stagger(BILL) == stagger(BILL)
+def test_a_term_of_quiet_bills_is_gone_through_in_turn():
+    policy = RevisitPolicy(active_days=14, quiet_per_cycle=50, refresh_hours=6)
+    read = ago(0.5)
+    states = {f"PRC_{n:04d}": PageState(QUIET_DAY, read, read) for n in range(200)}
+    seen: list[str] = []
+    for cycle in range(4):
+        at = NOW + timedelta(minutes=30 * cycle)
+        due = [b for b, v in plan_visits(states, at, policy).items() if v is not Visit.SKIP]
+        assert len(due) == 50
+        seen += due
+        for bill_id in due:
+            states[bill_id] = PageState(QUIET_DAY, read, at)
+    assert sorted(seen) == sorted(states)

@@ -10,6 +10,7 @@ missing.
 from __future__ import annotations
 
 import json
+import signal
 import subprocess
 import sys
 import tempfile
@@ -56,7 +57,24 @@ def browse(db_path: str | Path, host: str, port: int, open_browser: bool) -> int
         ]  # fmt: skip
         if open_browser:
             command.append("--open")
+        return _serve(command)
+
+
+def _serve(command: list[str]) -> int:
+    """Run Datasette until it exits; SIGTERM or Ctrl-C stops it too, never leaving it behind."""
+    stopped: list[int] = []
+
+    def stop(signum: int, frame: object) -> None:
+        stopped.append(signum)
+        server.terminate()
+
+    with subprocess.Popen(command) as server:
+        previous = signal.signal(signal.SIGTERM, stop)
         try:
-            return subprocess.call(command)
-        except KeyboardInterrupt:
-            return 0
+            code = server.wait()
+        except KeyboardInterrupt:  # Ctrl-C reached Datasette as well: let it finish
+            stopped.append(signal.SIGINT)
+            server.wait()
+        finally:
+            signal.signal(signal.SIGTERM, previous)
+    return 0 if stopped else code

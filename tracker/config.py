@@ -51,10 +51,10 @@ class AssemblySection:
     bill_pages: bool = True
     # An unchanged bill page (HTTP 304) is still read in full once this often.
     page_refresh_hours: float = 6
-    # A bill with a dated step this recent has its pages checked every cycle ...
+    # A bill with a dated step this recent has its pages checked every cycle; of the others,
+    # this many a cycle, those checked longest ago first.
     active_days: float = 14
-    # ... any other bill's pages once in this many hours (0: every cycle).
-    page_recheck_hours: float = 6
+    quiet_pages_per_cycle: int = 50
 
 
 @dataclass
@@ -203,7 +203,7 @@ def _validate(config: Config) -> None:
         raise ConfigError("config: 'schedule.check_every_minutes' must be greater than 0")
     if not 1 <= config.sources.assembly.page_size <= 1000:
         raise ConfigError("config: 'sources.assembly.page_size' must be between 1 and 1000")
-    for name in ("page_refresh_hours", "active_days", "page_recheck_hours"):
+    for name in ("page_refresh_hours", "active_days", "quiet_pages_per_cycle"):
         if getattr(config.sources.assembly, name) < 0:
             raise ConfigError(f"config: 'sources.assembly.{name}' must not be negative")
     if not config.watch.keywords and not config.watch.bill_ids:

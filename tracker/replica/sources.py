@@ -92,7 +92,7 @@ class Replica:
             "[sources.assembly]",
             f'api_base = "{self.url}/portal/openapi"',
             f'bill_page_base = "{self.url}/bill"',
-            *(["page_recheck_hours = 0"] if pages_every_cycle else []),
+            *(["quiet_pages_per_cycle = 100000"] if pages_every_cycle else []),
             "",
             "[sources.news]",
             f'google_news_base = "{self.url}/rss/search"',
