@@ -207,9 +207,14 @@ _QUERY_SCHEMA = (
 )
 
 
-def _migration_query_schema(db: sqlite_utils.Database) -> None:
-    for statement in _QUERY_SCHEMA:
+def _execute_each(db: sqlite_utils.Database, statements: tuple[str, ...]) -> None:
+    """Run statements (triggers included) one by one inside the current transaction."""
+    for statement in statements:
         db.conn.execute(statement)
+
+
+def _migration_query_schema(db: sqlite_utils.Database) -> None:
+    _execute_each(db, _QUERY_SCHEMA)
 
 
 def _migration_6_bill_pages(db: sqlite_utils.Database) -> None:
@@ -249,12 +254,11 @@ _BILLS_FTS_FROM_BILLS = (
 
 
 def _migration_7_bills_fts_from_bills(db: sqlite_utils.Database) -> None:
-    for statement in _BILLS_FTS_FROM_BILLS:
-        db.conn.execute(statement)
+    _execute_each(db, _BILLS_FTS_FROM_BILLS)
 
 
 def _migration_8_page_checks(db: sqlite_utils.Database) -> None:
-    """When each page was last checked, a 304 included: quiet bills are rechecked by it."""
+    """When each page was last checked, a 304 included: quiet bills take turns by it."""
     db.execute("ALTER TABLE page_versions ADD COLUMN checked_at TEXT")
     db.execute("UPDATE page_versions SET checked_at = fetched_at")
 
