@@ -58,18 +58,11 @@ class AssemblyApiSpider(TrackerSpider):
             params["KEY"] = key
         params.update(query)
         url = f"{assembly.api_base.rstrip('/')}/{assembly.endpoint}?{urlencode(params)}"
-        self.ctx.source(SOURCE).requests += 1
-        return scrapy.Request(
+        return self.source_request(
             url,
-            callback=self.parse_page,
-            errback=self.on_request_error,
-            dont_filter=True,
-            meta={
-                "source": SOURCE,
-                "query": query,
-                "page": page,
-                "matched_by": matched_by,
-            },
+            SOURCE,
+            self.parse_page,
+            {"query": query, "page": page, "matched_by": matched_by},
         )
 
     def parse_page(self, response: scrapy.http.Response) -> Iterator[Any]:

@@ -29,6 +29,16 @@ def conditional_headers(known: Validators | None) -> dict[str, str]:
     return headers
 
 
+def response_validators(response: scrapy.http.Response) -> tuple[str | None, str | None]:
+    """The ``ETag`` and ``Last-Modified`` a response came with, to send back next time."""
+    return _header(response, b"ETag"), _header(response, b"Last-Modified")
+
+
+def _header(response: scrapy.http.Response, name: bytes) -> str | None:
+    value = response.headers.get(name)
+    return value.decode("latin-1") if value else None
+
+
 class TrackerSpider(scrapy.Spider):
     """A spider that reads its settings from the run context and reports failures as items."""
 
@@ -37,6 +47,27 @@ class TrackerSpider(scrapy.Spider):
     def __init__(self, ctx: RunContext | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.ctx = ctx or RunContext.from_environment()
+
+    def source_request(
+        self,
+        url: str,
+        source: str,
+        callback: Any,
+        meta: dict[str, Any],
+        request_class: type[scrapy.Request] = scrapy.Request,
+        **kwargs: Any,
+    ) -> scrapy.Request:
+        """A request counted against ``source``; when it fails, ``on_request_error`` reports
+        it as that source's failure."""
+        self.ctx.source(source).requests += 1
+        return request_class(
+            url,
+            callback=callback,
+            errback=self.on_request_error,
+            dont_filter=True,
+            meta={"source": source, **meta},
+            **kwargs,
+        )
 
     def failure_from_error(self, source: str, error: Exception, subject: str | None = None):
         message = str(error) if isinstance(error, TrackerError) else f"{source}: {error}"

@@ -42,7 +42,7 @@ from urllib.parse import urlencode
 
 import scrapy
 
-from spiders.base import TrackerSpider, conditional_headers
+from spiders.base import TrackerSpider, conditional_headers, response_validators
 from tracker.config import AssemblySection
 from tracker.errors import ParseError, SourceError
 from tracker.models import PageChecked, PageVersion
@@ -119,21 +119,13 @@ class BillPagesSpider(TrackerSpider):
         self.requested.add(bill_id)
         url = self.detail_url(bill_id)
         headers = conditional_headers(self.versions.get(url) if conditional else None)
-        self.ctx.source(SOURCE).requests += 1
-        return scrapy.Request(
-            url,
-            headers=headers,
-            callback=self.parse_detail,
-            errback=self.on_request_error,
-            dont_filter=True,
-            meta={
-                "source": SOURCE,
-                "subject": bill_id,
-                "cookiejar": bill_id,
-                "matched_by": matched_by,
-                "handle_httpstatus_list": [304],
-            },
-        )
+        meta = {
+            "subject": bill_id,
+            "cookiejar": bill_id,
+            "matched_by": matched_by,
+            "handle_httpstatus_list": [304],
+        }
+        return self.source_request(url, SOURCE, self.parse_detail, meta, headers=headers)
 
     def parse_detail(self, response: scrapy.http.Response) -> Iterator[Any]:
         bill_id = response.meta["subject"]
@@ -150,21 +142,16 @@ class BillPagesSpider(TrackerSpider):
         except (ParseError, SourceError) as exc:
             yield self.failure_from_error(SOURCE, exc, bill_id)
             return
-        version = PageVersion(
-            self.detail_url(bill_id),
-            _header(response, b"ETag"),
-            _header(response, b"Last-Modified"),
-        )
+        version = PageVersion(self.detail_url(bill_id), *response_validators(response))
         base = self.ctx.config.sources.assembly.bill_page_base.rstrip("/")
-        self.ctx.source(SOURCE).requests += 1
-        yield scrapy.FormRequest(
+        yield self.source_request(
             f"{base}/bi/bill/detail/billInfo.do",
+            SOURCE,
+            self.parse_info,
+            {**_own_meta(response), "page": page, "version": version},
+            scrapy.FormRequest,
             formdata=page.form_fields,
             headers={page.csrf_header: page.csrf_token, "Referer": response.url},
-            callback=self.parse_info,
-            errback=self.on_request_error,
-            dont_filter=True,
-            meta={**_own_meta(response), "page": page, "version": version},
         )
 
     def parse_info(self, response: scrapy.http.Response) -> Iterator[Any]:
@@ -192,8 +179,3 @@ def revisit_policy(section: AssemblySection) -> RevisitPolicy:
 def _own_meta(response: scrapy.http.Response) -> dict[str, Any]:
     """The request meta this spider set, without what Scrapy added on the way."""
     return {key: response.meta[key] for key in OWN_META}
-
-
-def _header(response: scrapy.http.Response, name: bytes) -> str | None:
-    value = response.headers.get(name)
-    return value.decode("latin-1") if value else None

@@ -20,7 +20,7 @@ from urllib.parse import urlencode, urlsplit
 
 import scrapy
 
-from spiders.base import TrackerSpider, conditional_headers
+from spiders.base import TrackerSpider, conditional_headers, response_validators
 from tracker.errors import ParseError, SourceError
 from tracker.keywords import RelevanceRule
 from tracker.news_watch import FeedState, relevant_hits
@@ -82,21 +82,13 @@ class NewsSpider(TrackerSpider):
         robots: bool = True,
     ) -> scrapy.Request:
         headers = {**(headers or {}), **conditional_headers(self.validators.get(url))}
-        self.ctx.source(source).requests += 1
-        return scrapy.Request(
-            url,
-            headers=headers,
-            callback=self.parse_news,
-            errback=self.on_request_error,
-            dont_filter=True,
-            meta={
-                "source": source,
-                "feed_url": url,
-                "parser": parser,
-                "handle_httpstatus_list": [304],
-                "dont_obey_robotstxt": not robots,
-            },
-        )
+        meta = {
+            "feed_url": url,
+            "parser": parser,
+            "handle_httpstatus_list": [304],
+            "dont_obey_robotstxt": not robots,
+        }
+        return self.source_request(url, source, self.parse_news, meta, headers=headers)
 
     def parse_news(self, response: scrapy.http.Response) -> Iterator[Any]:
         source = response.meta["source"]
@@ -114,13 +106,4 @@ class NewsSpider(TrackerSpider):
         yield from hits
         if not result.errors:
             # Only a feed read whole may answer 304 next time.
-            yield FeedState(
-                response.meta["feed_url"],
-                _header(response, b"ETag"),
-                _header(response, b"Last-Modified"),
-            )
-
-
-def _header(response: scrapy.http.Response, name: bytes) -> str | None:
-    value = response.headers.get(name)
-    return value.decode("latin-1") if value else None
+            yield FeedState(response.meta["feed_url"], *response_validators(response))
