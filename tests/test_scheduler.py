@@ -8,6 +8,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from pathlib import Path
 
 from tracker.replica.assembly import advance
 from tracker.replica.scenario import HAEOREUM_ACT
@@ -54,6 +55,19 @@ def runs_finished(db) -> int:
         return 0
 
 
+def standby_pids(config) -> list[int]:
+    """Processes waiting as the daemon's next check (``check --standby``) for this config."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        try:
+            args = (entry / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if b"--standby" in args and str(config).encode() in args:
+            pids.append(int(entry.name))
+    return pids
+
+
 def with_schedule(env, text: str) -> None:
     env.config.write_text(env.config.read_text(encoding="utf-8") + text, encoding="utf-8")
 
@@ -74,10 +88,12 @@ def test_daemon_runs_cycles_alerts_once_and_stops_on_sigterm(env, replica, slack
         assert wait_for(lambda: any("본회의 의결" in t for t in slack.texts))
         seen = runs_finished(env.db)
         assert wait_for(lambda: runs_finished(env.db) >= seen + 2)
+        assert wait_for(lambda: standby_pids(env.config)), "no check process waits on standby"
     finally:
         code, took, out = stop(daemon)
     assert code == 0, out
     assert took < 5
+    assert wait_for(lambda: not standby_pids(env.config), timeout=5)
     assert sum("본회의 의결" in t for t in slack.texts) == 1
     assert "next check at" in out
     assert query(env.db, "SELECT count(*) FROM runs WHERE status = 'running'") == [(0,)]

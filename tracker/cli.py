@@ -63,11 +63,20 @@ def cli(ctx: click.Context, config_path: str | None, verbose: int) -> None:
     show_default=True,
     help="Seconds to wait for another check on the same database to finish.",
 )
+@click.option("--standby", is_flag=True, hidden=True, help="Used by `tracker run`.")
 @click.pass_context
-def check(ctx: click.Context, full: bool, wait_seconds: float) -> None:
+def check(ctx: click.Context, full: bool, wait_seconds: float, standby: bool) -> None:
     """Run one full cycle: crawl all sources, store changes, deliver pending alerts."""
     from tracker.check import run_check
 
+    if standby:
+        from tracker.standby import NotAStandbyChannel, wait_for_go
+
+        try:
+            if not wait_for_go():
+                return
+        except NotAStandbyChannel as exc:
+            raise click.UsageError(str(exc)) from None
     config = _load(ctx)
     result = run_check(config, full=full, lock_wait_seconds=wait_seconds)
     click.echo(

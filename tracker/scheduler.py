@@ -2,7 +2,9 @@
 
 Each check runs as a fresh ``tracker check`` process, because Scrapy's Twisted reactor cannot be
 restarted inside one process; a cycle that hangs past its timeout is killed and recorded as a
-failed run, and the next cycle runs as usual. The digest is built in this process (no Scrapy).
+failed run, and the next cycle runs as usual. The next cycle's process is started as soon as a
+cycle ends and waits with its imports done (``tracker.standby``). The digest is built in this
+process (no Scrapy).
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import signal
 import subprocess
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -26,6 +28,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from tracker.config import Config
 from tracker.locks import daemon_lock
 from tracker.schedule_spec import parse_digest_spec
+from tracker.standby import StandbyProcess
 from tracker.store import open_store
 from tracker.timeutil import now
 
@@ -42,27 +45,64 @@ Clock = Callable[[], datetime]
 
 @dataclass
 class CheckProcess:
-    """Runs one ``tracker check`` in a child process with a timeout."""
+    """Runs each ``tracker check`` in a child process with a timeout; keeps the next one on
+    standby."""
 
     config: Config
     timeout: float
+    environ: Mapping[str, str] = field(default_factory=lambda: os.environ)
     current: subprocess.Popen[bytes] | None = None
+    standby: StandbyProcess | None = None
+    closed: bool = False
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def command(self) -> list[str]:
         args = [sys.executable, "-m", "tracker"]
         if self.config.path:
             args += ["--config", os.path.abspath(self.config.path)]
-        return [*args, "check", "--wait", "0"]
+        return [*args, "check", "--wait", "0", "--standby"]
+
+    def env(self) -> dict[str, str]:
+        env = dict(self.environ)
+        env["TRACKER_DB"] = os.path.abspath(self.config.tracker.db)
+        return env
+
+    def prepare(self) -> StandbyProcess | None:
+        """Start the next cycle's process now, unless one waits already or we are closed."""
+        with self.lock:
+            if self.standby is None and not self.closed:
+                self.standby = StandbyProcess.start(self.command(), self.env())
+            return self.standby
+
+    def close(self) -> None:
+        """Stop the waiting process and start no other."""
+        with self.lock:
+            self.closed = True
+            standby, self.standby = self.standby, None
+        if standby is not None:
+            standby.stop()
+
+    def _take_standby(self) -> subprocess.Popen[bytes] | None:
+        """The waiting process told to go, or a fresh one (none waited, or it died)."""
+        with self.lock:
+            if self.closed:
+                return None
+            standby = self.standby or StandbyProcess.start(self.command(), self.env())
+            self.standby = None
+            if not standby.go():
+                standby.stop()
+                standby = StandbyProcess.start(self.command(), self.env())
+                standby.go()
+            self.current = standby.process
+            return standby.process
 
     def run(self) -> int | None:
         """Run a cycle; returns its exit code, or None when it was killed or stopped."""
-        env = dict(os.environ)
-        env["TRACKER_DB"] = os.path.abspath(self.config.tracker.db)
-        with self.lock:
-            self.current = subprocess.Popen(self.command(), env=env, start_new_session=True)
+        process = self._take_standby()
+        if process is None:
+            return None
         try:
-            code = self.current.wait(timeout=self.timeout)
+            code = process.wait(timeout=self.timeout)
         except subprocess.TimeoutExpired:
             self.kill()
             self.record_failure(f"timed out after {self.timeout:.0f}s and was killed")
@@ -131,6 +171,7 @@ class Daemon:
         self.prune()
         if code is not None:
             logger.info("check finished with exit code %d", code)
+        self.checks.prepare()
 
     def digest_job(self) -> None:
         if self.stopping.is_set():
@@ -187,6 +228,7 @@ class Daemon:
         threading.Thread(target=self._shutdown, daemon=True).start()
 
     def _shutdown(self) -> None:
+        self.checks.close()
         self.checks.kill(signal.SIGTERM)
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
@@ -211,6 +253,7 @@ class Daemon:
             threading.Thread(target=self.catch_up_digest, daemon=True).start()
             self.scheduler.start()
         finally:
+            self.checks.close()
             self.checks.kill(signal.SIGTERM)
             lock.release()
         logger.info("stopped")
