@@ -1,26 +1,34 @@
-"""The store pipeline stores a page's bills handed on as one item as it stores the same records
-one by one; without a crawl."""
+"""The Open API spider hands each page's bills on as one item, and the store pipeline stores
+such an item as it stores the same records one by one; without a crawl."""
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 from contextlib import closing
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
+import scrapy
+from scrapy.http import TextResponse
 
+from spiders.assembly_api import AssemblyApiSpider
 from tracker import pipeline
 from tracker.config import load_config
-from tracker.models import BillRecord, BillRecords
+from tracker.models import BillRecord, BillRecords, SourceFailure
 from tracker.parsers.assembly import SOURCE, bill_from_row
 from tracker.pipeline import StorePipeline
-from tracker.replica.assembly import advance, bill_row
+from tracker.replica.assembly import ENDPOINT, AssemblyApiReplica, advance, bill_row
+from tracker.replica.http import Request
 from tracker.runcontext import RunContext
 from tracker.store import open_store
 
+PAGE_SIZE = 3
 KEYWORD = "해오름 산업벨트"
+API_URL = f"https://open.assembly.go.kr/portal/openapi/{ENDPOINT}"
 
 
 def row(n: int) -> dict[str, Any]:
@@ -31,10 +39,68 @@ def row(n: int) -> dict[str, Any]:
     )  # fmt: skip
 
 
+def bad_row(n: int) -> dict[str, Any]:
+    return {**row(n), "BILL_ID": f"not-a-bill-{n}"}
+
+
 def make_ctx(db: Path) -> RunContext:
     config = db.with_suffix(".toml")
     config.write_text(f'[tracker]\ndb = "{db.as_posix()}"\n', encoding="utf-8")
     return RunContext(load_config(str(config), env={}))
+
+
+def api_response(rows: list[dict[str, Any]], page: int, fault: str | None = None) -> TextResponse:
+    """The replica API's answer for page ``page`` of ``rows``, as the spider receives it."""
+    api = AssemblyApiReplica(fault=fault)
+    for each in rows:
+        api.add(each)
+    query = {"pIndex": str(page), "pSize": str(PAGE_SIZE), "KEY": "test-key"}
+    answer = api.handle(Request("GET", f"/portal/openapi/{ENDPOINT}", query, {}, b""))
+    body = answer.body.encode("utf-8") if isinstance(answer.body, str) else answer.body
+    meta = {"query": {"AGE": 22, "BILL_NAME": KEYWORD}, "page": page, "matched_by": KEYWORD}
+    request = scrapy.Request(API_URL, meta=meta)
+    return TextResponse(API_URL, body=body, encoding="utf-8", request=request)
+
+
+@pytest.fixture
+def spider(tmp_path: Path) -> AssemblyApiSpider:
+    spider = AssemblyApiSpider(ctx=make_ctx(tmp_path / "tracker.db"))
+    spider.page_size = PAGE_SIZE  # set by start(), which these tests do not run
+    return spider
+
+
+@pytest.mark.parametrize(
+    ("rows", "page", "stored", "next_page", "skipped"),
+    [
+        pytest.param([row(n) for n in (1, 2, 3, 4)], 1, [4, 3, 2], 2, 0, id="more-to-come"),
+        pytest.param([row(n) for n in (1, 2, 3, 4)], 2, [1], None, 0, id="last-page"),
+        pytest.param([row(1), bad_row(2), row(3)], 1, [3, 1], None, 1, id="bad-row-skipped"),
+        pytest.param([bad_row(n) for n in (1, 2, 3, 4)], 1, [], 2, 3, id="only-bad-rows"),
+        pytest.param([], 1, [], None, 0, id="no-data"),
+    ],
+)
+def test_a_page_is_one_item_of_its_parsed_rows(
+    spider, caplog, rows, page, stored, next_page, skipped
+):
+    expected = [replace(bill_from_row(row(n)), matched_by=KEYWORD) for n in stored]
+    with caplog.at_level(logging.WARNING):
+        items = list(spider.parse_page(api_response(rows, page)))
+
+    batches = [item for item in items if isinstance(item, BillRecords)]
+    requests = [item for item in items if isinstance(item, scrapy.Request)]
+    assert items == batches + requests  # nothing else, and the page's bills before what follows
+    assert batches == ([BillRecords(SOURCE, expected)] if expected else [])
+    pages = [parse_qs(urlsplit(request.url).query)["pIndex"] for request in requests]
+    assert pages == ([[str(next_page)]] if next_page else [])
+    assert spider.ctx.source(SOURCE).skipped == skipped
+    assert sum("without a valid BILL_ID" in message for message in caplog.messages) == skipped
+
+
+@pytest.mark.parametrize("fault", ["error337", "garbage"])
+def test_a_failed_page_is_a_source_failure_and_no_records(spider, fault):
+    items = list(spider.parse_page(api_response([row(1)], 1, fault)))
+    assert [type(item) for item in items] == [SourceFailure]
+    assert items[0].source == SOURCE
 
 
 # Bills 1 to 3 are stored before the pipeline runs; of the five it is handed, 1 and 2 have
