@@ -90,6 +90,14 @@ _RECORD_BILL_FIELDS: tuple[str, ...] = tuple(
 
 
 @dataclass(frozen=True)
+class BillRecords:
+    """The bill records one response of a source gave (an API page), handed on as one item."""
+
+    source: str
+    records: list[BillRecord]
+
+
+@dataclass(frozen=True)
 class SourceFailure:
     """A source (or one bill's page) that could not be read this cycle."""
 

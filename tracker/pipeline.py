@@ -12,7 +12,7 @@ from typing import Any
 
 from scrapy.crawler import Crawler
 
-from tracker.models import BillRecord, PageChecked, PageVersion, SourceFailure
+from tracker.models import BillRecord, BillRecords, PageChecked, PageVersion, SourceFailure
 from tracker.news_watch import FeedState, NewsHit
 from tracker.runcontext import RunContext, subject_source
 from tracker.store import Store, open_store
@@ -25,8 +25,9 @@ BATCH_SIZE = 500
 
 
 class StorePipeline:
-    """Writes BillRecords, PageVersions and PageChecked marks through the store; records
-    SourceFailures in the run's stats, under ``source:subject`` when about one subject."""
+    """Writes BillRecords (one by one or a page's at once as BillRecords), PageVersions and
+    PageChecked marks through the store; records SourceFailures in the run's stats, under
+    ``source:subject`` when about one subject."""
 
     def __init__(self, ctx: RunContext) -> None:
         self.ctx = ctx
@@ -83,17 +84,23 @@ class StorePipeline:
         for hit in stored:
             self.ctx.source(hit.source).changes += 1
 
+    def _add_record(self, record: BillRecord) -> None:
+        self.ctx.source(record.source).items += 1
+        self.sources[record.bill_id] = record.source
+        self.pending.append(record)
+        if len(self.pending) >= BATCH_SIZE:
+            self.flush()
+
     def process_item(self, item: Any, spider: Any = None) -> Any:
         assert self.store is not None
         if isinstance(item, SourceFailure):
             self.ctx.source(subject_source(item.source, item.subject)).errors.append(item.message)
             logger.warning("%s", item.message)
+        elif isinstance(item, BillRecords):
+            for record in item.records:
+                self._add_record(record)
         elif isinstance(item, BillRecord):
-            self.ctx.source(item.source).items += 1
-            self.sources[item.bill_id] = item.source
-            self.pending.append(item)
-            if len(self.pending) >= BATCH_SIZE:
-                self.flush()
+            self._add_record(item)
         elif isinstance(item, NewsHit):
             self.ctx.source(item.source).items += 1
             self.news.append(item)

@@ -1,0 +1,174 @@
+"""The Open API spider hands each page's bills on as one item, and the store pipeline stores
+such an item as it stores the same records one by one; without a crawl."""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from contextlib import closing
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+import scrapy
+from scrapy.http import TextResponse
+
+from spiders.assembly_api import AssemblyApiSpider
+from tracker import pipeline
+from tracker.config import load_config
+from tracker.models import BillRecord, BillRecords, SourceFailure
+from tracker.parsers.assembly import SOURCE, bill_from_row
+from tracker.pipeline import StorePipeline
+from tracker.replica.assembly import ENDPOINT, AssemblyApiReplica, advance, bill_row
+from tracker.replica.http import Request
+from tracker.runcontext import RunContext
+from tracker.store import open_store
+
+PAGE_SIZE = 3
+KEYWORD = "해오름 산업벨트"
+API_URL = f"https://open.assembly.go.kr/portal/openapi/{ENDPOINT}"
+
+
+def row(n: int) -> dict[str, Any]:
+    """Bill ``n`` as an API row; a higher ``n`` comes first, as the API orders bill numbers."""
+    return bill_row(
+        f"PRC_T{n:025d}", str(2200000 + n), f"{KEYWORD} 지원법안 {n}", "김해오의원 등 10인",
+        "2026-03-02",
+    )  # fmt: skip
+
+
+def bad_row(n: int) -> dict[str, Any]:
+    return {**row(n), "BILL_ID": f"not-a-bill-{n}"}
+
+
+def make_ctx(db: Path) -> RunContext:
+    config = db.with_suffix(".toml")
+    config.write_text(f'[tracker]\ndb = "{db.as_posix()}"\n', encoding="utf-8")
+    return RunContext(load_config(str(config), env={}))
+
+
+def api_response(rows: list[dict[str, Any]], page: int, fault: str | None = None) -> TextResponse:
+    """The replica API's answer for page ``page`` of ``rows``, as the spider receives it."""
+    api = AssemblyApiReplica(fault=fault)
+    for each in rows:
+        api.add(each)
+    query = {"pIndex": str(page), "pSize": str(PAGE_SIZE), "KEY": "test-key"}
+    answer = api.handle(Request("GET", f"/portal/openapi/{ENDPOINT}", query, {}, b""))
+    body = answer.body.encode("utf-8") if isinstance(answer.body, str) else answer.body
+    meta = {"query": {"AGE": 22, "BILL_NAME": KEYWORD}, "page": page, "matched_by": KEYWORD}
+    request = scrapy.Request(API_URL, meta=meta)
+    return TextResponse(API_URL, body=body, encoding="utf-8", request=request)
+
+
+@pytest.fixture
+def spider(tmp_path: Path) -> AssemblyApiSpider:
+    spider = AssemblyApiSpider(ctx=make_ctx(tmp_path / "tracker.db"))
+    spider.page_size = PAGE_SIZE  # set by start(), which these tests do not run
+    return spider
+
+
+@pytest.mark.parametrize(
+    ("rows", "page", "stored", "next_page", "skipped"),
+    [
+        pytest.param([row(n) for n in (1, 2, 3, 4)], 1, [4, 3, 2], 2, 0, id="more-to-come"),
+        pytest.param([row(n) for n in (1, 2, 3, 4)], 2, [1], None, 0, id="last-page"),
+        pytest.param([row(1), bad_row(2), row(3)], 1, [3, 1], None, 1, id="bad-row-skipped"),
+        pytest.param([bad_row(n) for n in (1, 2, 3, 4)], 1, [], 2, 3, id="only-bad-rows"),
+        pytest.param([], 1, [], None, 0, id="no-data"),
+    ],
+)
+def test_a_page_is_one_item_of_its_parsed_rows(
+    spider, caplog, rows, page, stored, next_page, skipped
+):
+    expected = [replace(bill_from_row(row(n)), matched_by=KEYWORD) for n in stored]
+    with caplog.at_level(logging.WARNING):
+        items = list(spider.parse_page(api_response(rows, page)))
+
+    batches = [item for item in items if isinstance(item, BillRecords)]
+    requests = [item for item in items if isinstance(item, scrapy.Request)]
+    assert items == batches + requests  # nothing else, and the page's bills before what follows
+    assert batches == ([BillRecords(SOURCE, expected)] if expected else [])
+    pages = [parse_qs(urlsplit(request.url).query)["pIndex"] for request in requests]
+    assert pages == ([[str(next_page)]] if next_page else [])
+    assert spider.ctx.source(SOURCE).skipped == skipped
+    assert sum("without a valid BILL_ID" in message for message in caplog.messages) == skipped
+
+
+@pytest.mark.parametrize("fault", ["error337", "garbage"])
+def test_a_failed_page_is_a_source_failure_and_no_records(spider, fault):
+    items = list(spider.parse_page(api_response([row(1)], 1, fault)))
+    assert [type(item) for item in items] == [SourceFailure]
+    assert items[0].source == SOURCE
+
+
+# Bills 1 to 3 are stored before the pipeline runs; of the five it is handed, 1 and 2 have
+# moved on, 3 is unchanged and 4 and 5 are new.
+STORED_BEFORE = (1, 2, 3)
+ADVANCED = (1, 2)
+
+
+def handed_records() -> list[BillRecord]:
+    rows = {n: row(n) for n in range(1, 6)}
+    for n in ADVANCED:
+        advance(rows[n], "committee_review", "2026-03-09")
+    return [replace(bill_from_row(each), matched_by=KEYWORD) for each in rows.values()]
+
+
+def run_pipeline(db: Path, items: list[Any]) -> dict[str, Any]:
+    """Stats, pending records and rows written before the spider closes, and the rows after."""
+    store = open_store(db)
+    store.apply_bills([bill_from_row(row(n)) for n in STORED_BEFORE], None)
+    store.close()
+    ctx = make_ctx(db)
+    store_pipeline = StorePipeline(ctx)
+    store_pipeline.open_spider()
+    for item in items:
+        assert store_pipeline.process_item(item) is item
+    pending = len(store_pipeline.pending)
+    before_close = stored_rows(db)
+    store_pipeline.close_spider()
+    return {
+        "stats": {name: stats.as_dict() for name, stats in ctx.stats.items()},
+        "pending": pending,
+        "before_close": before_close,
+        "after_close": stored_rows(db),
+    }
+
+
+def stored_rows(db: Path) -> dict[str, list[tuple[Any, ...]]]:
+    """What the store holds of the bills, their changes, events and alerts, timestamps aside."""
+    queries = {
+        "bills": "SELECT bill_id, stage, result, title, matched_by FROM bills ORDER BY bill_id",
+        "changes": "SELECT bill_id, kind, field, old_value, new_value FROM bill_changes"
+        " ORDER BY bill_id, kind, field",
+        "events": "SELECT * FROM bill_events ORDER BY bill_id, stage, happened_on",
+        "alerts": "SELECT dedupe_key, kind, bill_id FROM alerts ORDER BY dedupe_key",
+    }
+    with closing(sqlite3.connect(db)) as conn:
+        return {name: conn.execute(sql).fetchall() for name, sql in queries.items()}
+
+
+# BATCH_SIZE 2 writes bills 1 to 4 in two batches as they come and bill 5 at the close;
+# 500 writes all five at the close.
+@pytest.mark.parametrize(("batch_size", "pending", "bills_before_close"), [(2, 1, 4), (500, 5, 3)])
+def test_a_batch_item_is_stored_and_counted_like_its_records_one_by_one(
+    tmp_path, monkeypatch, batch_size, pending, bills_before_close
+):
+    monkeypatch.setattr(pipeline, "BATCH_SIZE", batch_size)
+    records = handed_records()
+    one_by_one = run_pipeline(tmp_path / "single.db", list(records))
+    batched = run_pipeline(tmp_path / "batch.db", [BillRecords(SOURCE, records)])
+
+    assert batched == one_by_one
+    stats = batched["stats"][SOURCE]
+    assert (stats["items"], stats["changes"], stats["skipped"]) == (5, 4, 0)
+    assert batched["pending"] == pending
+    assert len(batched["before_close"]["bills"]) == bills_before_close
+    stored = {bill_id: stage for bill_id, stage, *_ in batched["after_close"]["bills"]}
+    assert stored == {record.bill_id: record.stage for record in records}
+    assert {kind for _, kind, _ in batched["after_close"]["alerts"]} == {
+        "new_bill",
+        "stage_change",
+    }
