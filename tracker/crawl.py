@@ -7,6 +7,7 @@ import gc
 import logging
 from typing import Any
 
+from tracker.logs import restore_scrapy_level
 from tracker.runcontext import RunContext
 
 logger = logging.getLogger(__name__)
@@ -100,6 +101,7 @@ def run_crawl(ctx: RunContext) -> None:
     from twisted.internet import defer
 
     process = CrawlerProcess(scrapy_settings(ctx))
+    restore_scrapy_level()
 
     @defer.inlineCallbacks
     def chain(group: list[type]):

@@ -40,6 +40,15 @@ def setup_logging(verbose: int) -> None:
     logging.getLogger("scrapy").setLevel(level)
 
 
+def restore_scrapy_level() -> None:
+    """Scrapy's own logging set-up (when a crawler process starts) puts its logger back to
+    DEBUG; put it back to the level of our handlers, so that its two debug lines a request are
+    dropped before records are made."""
+    handlers = logging.getLogger().handlers
+    level = min((h.level for h in handlers), default=logging.WARNING) or logging.WARNING
+    logging.getLogger("scrapy").setLevel(level)
+
+
 def scrub_secrets(secrets: Iterable[str]) -> None:
     """Install the secret filter on every handler of the root logger."""
     secret_filter = SecretFilter(secrets)
