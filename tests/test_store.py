@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 
 from tracker.models import UNKNOWN, BillEvent, BillRecord
 from tracker.store import MIGRATIONS, open_store
@@ -205,3 +206,19 @@ def test_a_batch_beyond_one_statements_variable_limit_is_stored_whole(store):
     assert store.count("bill_events") == 14
     hits = store.conn.execute("SELECT count(*) FROM bills_fts WHERE bills_fts MATCH '산업벨트'")
     assert hits.fetchone() == (7,)
+
+
+def test_bills_seen_unchanged_move_only_their_check_time(store):
+    ids = [f"{BILL[:-4]}{n:04d}" for n in range(1200)]  # more than one statement's chunk
+    seen_at = datetime(2026, 7, 1, 9, 30, tzinfo=KST)
+    with time_machine.travel(seen_at - timedelta(minutes=30), tick=False):
+        store.apply_bills([record(bill_id=b, bill_no=b[-7:]) for b in ids], store.start_run())
+    history = [store.count(t) for t in ("bill_changes", "bill_events", "alerts", "runs")]
+    with time_machine.travel(seen_at, tick=False):
+        store.mark_bills_checked([*ids[1:], ids[0], ids[0], "PRC_NOT_STORED"])
+    times = store.conn.execute("SELECT DISTINCT last_checked_at, last_changed_at FROM bills")
+    assert times.fetchall() == [
+        (seen_at.isoformat(), (seen_at - timedelta(minutes=30)).isoformat())
+    ]
+    assert [store.count(t) for t in ("bill_changes", "bill_events", "alerts", "runs")] == history
+    assert store.count("bills") == len(ids)

@@ -549,6 +549,19 @@ class Store:
             batch.flush(self.conn)
         return batch.changes
 
+    def mark_bills_checked(self, bill_ids: Sequence[str]) -> None:
+        """Record that these bills were seen unchanged now: only ``last_checked_at`` moves."""
+        ids = list(dict.fromkeys(bill_ids))
+        if not ids:
+            return
+        at = self.now()
+        with self.transaction():
+            for chunk in _chunks(ids):
+                marks = ",".join("?" * len(chunk))
+                self.conn.execute(
+                    f"UPDATE bills SET last_checked_at = ? WHERE bill_id IN ({marks})", [at, *chunk]
+                )
+
     def _fetch_bills(self, ids: list[str]) -> dict[str, dict[str, Any]]:
         found: dict[str, dict[str, Any]] = {}
         for chunk in _chunks(ids):
