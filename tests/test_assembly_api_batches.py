@@ -1,5 +1,6 @@
 """The Open API spider hands each page's bills on as one item, and the store pipeline stores
-such an item as it stores the same records one by one; without a crawl."""
+such an item as it stores the same records one by one, and a page's digest only once its
+records are stored; without a crawl."""
 
 from __future__ import annotations
 
@@ -18,13 +19,13 @@ from scrapy.http import TextResponse
 from spiders.assembly_api import AssemblyApiSpider
 from tracker import pipeline
 from tracker.config import load_config
-from tracker.models import BillRecord, BillRecords, SourceFailure
+from tracker.models import BillRecord, BillRecords, PageVersion, SourceFailure
 from tracker.parsers.assembly import SOURCE, bill_from_row
 from tracker.pipeline import StorePipeline
 from tracker.replica.assembly import ENDPOINT, AssemblyApiReplica, advance, bill_row
 from tracker.replica.http import Request
 from tracker.runcontext import RunContext
-from tracker.store import open_store
+from tracker.store import Store, open_store
 
 PAGE_SIZE = 3
 KEYWORD = "해오름 산업벨트"
@@ -172,3 +173,69 @@ def test_a_batch_item_is_stored_and_counted_like_its_records_one_by_one(
         "new_bill",
         "stage_change",
     }
+
+
+def page_of(n: int) -> tuple[BillRecords, PageVersion]:
+    """Page ``n`` (of three bills) as the spider yields it: its records, then its digest."""
+    records = [bill_from_row(row(10 * n + i)) for i in range(3)]
+    for record in records:
+        record.matched_by = KEYWORD
+    return BillRecords(SOURCE, records), PageVersion(f"{API_URL}?p={n}", f"d{n}", None)
+
+
+def items_of(pages: list[tuple[BillRecords, PageVersion]]) -> list[Any]:
+    return [item for page in pages for item in page]
+
+
+def stored_ids(db: Path) -> set[str]:
+    return {bill_id for bill_id, *_ in stored_rows(db)["bills"]}
+
+
+@pytest.mark.parametrize("batch_size", [2, 500])
+def test_a_digest_is_saved_only_once_its_page_is_stored(tmp_path, monkeypatch, batch_size):
+    monkeypatch.setattr(pipeline, "BATCH_SIZE", batch_size)
+    db = tmp_path / "tracker.db"
+    pages = [page_of(n) for n in (1, 2, 3)]
+    bills = {version.url: {r.bill_id for r in batch.records} for batch, version in pages}
+    saved: list[str] = []
+    save = Store.save_page_versions
+
+    def checked_save(self: Store, versions: list[PageVersion]) -> None:
+        for version in versions:
+            assert bills[version.url] <= stored_ids(db), "digest before its records"
+            saved.append(version.url)
+        save(self, versions)
+
+    monkeypatch.setattr(Store, "save_page_versions", checked_save)
+    store_pipeline = StorePipeline(make_ctx(db))
+    store_pipeline.open_spider()
+    for item in items_of(pages):
+        store_pipeline.process_item(item)
+    store_pipeline.close_spider()  # records below the batch size are stored here, then digests
+    assert saved == list(bills)
+
+
+def test_no_digest_is_saved_once_records_failed_to_store(tmp_path, monkeypatch):
+    monkeypatch.setattr(pipeline, "BATCH_SIZE", 2)
+    db = tmp_path / "tracker.db"
+    apply_bills = Store.apply_bills
+    calls = []
+
+    def fail_first(self: Store, *args: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        if len(calls) == 1:
+            raise sqlite3.OperationalError("database is locked")
+        return apply_bills(self, *args, **kwargs)
+
+    monkeypatch.setattr(Store, "apply_bills", fail_first)
+    store_pipeline = StorePipeline(make_ctx(db))
+    store_pipeline.open_spider()
+    first, *rest = items_of([page_of(1), page_of(2)])
+    with pytest.raises(sqlite3.OperationalError):  # Scrapy logs it and goes on
+        store_pipeline.process_item(first)
+    for item in rest:
+        store_pipeline.process_item(item)
+    store_pipeline.close_spider()
+    assert len(calls) > 2  # later records were stored...
+    with closing(sqlite3.connect(db)) as conn:  # ...but no digest
+        assert conn.execute("SELECT count(*) FROM page_versions").fetchall() == [(0,)]

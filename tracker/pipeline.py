@@ -35,6 +35,8 @@ class StorePipeline:
         self.pending: list[BillRecord] = []
         self.page_versions: list[PageVersion] = []
         self.pages_checked: list[str] = []
+        # Set once records failed to store: the pages they came from are not known here.
+        self.records_lost = False
         self.sources: dict[str, str] = {}
         self.news: list[NewsHit] = []
         self.feeds: list[FeedState] = []
@@ -59,14 +61,22 @@ class StorePipeline:
     def flush(self) -> None:
         assert self.store is not None
         records, self.pending = self.pending, []
-        alert_fields = tuple(self.ctx.config.watch.alert_fields)
-        for change in self.store.apply_bills(records, self.ctx.run_id, alert_fields):
-            self.ctx.source(self.sources[change.bill_id]).changes += 1
         # Validators only once the pages they describe are stored: a 304 must never hide a
-        # page whose record was lost.
+        # page whose record was lost. Taken before the records are written, so that they are
+        # dropped with them when writing fails, and none is saved after such a failure: a
+        # page's validators may arrive after its lost records.
         versions, self.page_versions = self.page_versions, []
-        self.store.save_page_versions(versions)
         checked, self.pages_checked = self.pages_checked, []
+        alert_fields = tuple(self.ctx.config.watch.alert_fields)
+        try:
+            changes = self.store.apply_bills(records, self.ctx.run_id, alert_fields)
+        except Exception:
+            self.records_lost = True
+            raise
+        for change in changes:
+            self.ctx.source(self.sources[change.bill_id]).changes += 1
+        if not self.records_lost:
+            self.store.save_page_versions(versions)
         self.store.mark_pages_checked(checked)
 
     def _store_news(self) -> None:
