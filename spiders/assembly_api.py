@@ -1,24 +1,63 @@
 """Assembly Open API spider: scans each term by bill name for every watch keyword and hands
-each page's bills to the pipeline as one item."""
+each page's bills to the pipeline as one item.
+
+The API sends no validators (``ETag``, ``Last-Modified``), so the spider makes its own: a page
+stored in full leaves a digest of its body (and of the parser's version) in ``page_versions``,
+under its URL without the API key. A page whose body has that digest again is not parsed
+into records: its bills are handed on as seen unchanged, which moves only their
+``last_checked_at``. A page is parsed in full anyway in a ``--full`` check and once its last
+full read is ``page_refresh_hours`` old. A page with a row that does not parse gets no digest,
+so its skipped row is counted every cycle.
+"""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator, Iterator
+from datetime import datetime, timedelta
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import scrapy
 
 from spiders.base import TrackerSpider
 from tracker.errors import ParseError, SourceError
-from tracker.models import BillRecord, BillRecords
-from tracker.parsers.assembly import SOURCE, bill_from_row, parse_api_page
+from tracker.models import BillRecord, BillRecords, PageVersion, StoredPage, UnchangedPage
+from tracker.parsers.assembly import (
+    SOURCE,
+    bill_from_row,
+    page_digest,
+    parse_api_page,
+    row_bill_id,
+)
+from tracker.store import open_store
+from tracker.timeutil import now
 
 logger = logging.getLogger(__name__)
 
 # Without a key the API serves sample access: at most 5 rows a call.
 SAMPLE_PAGE_SIZE = 5
+# The query parameter that carries the API key.
+KEY_PARAM = "KEY"
+
+
+def page_key(url: str) -> str:
+    """A page's name in ``page_versions``: its URL without the API key, a secret."""
+    parts = urlsplit(url)
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    return urlunsplit(parts._replace(query=urlencode([(k, v) for k, v in query if k != KEY_PARAM])))
+
+
+def unchanged_since_read(
+    stored: StoredPage | None, digest: str, at: datetime, refresh_hours: float
+) -> bool:
+    """Whether a page with ``digest`` is the one last stored in full, less than
+    ``refresh_hours`` before ``at``."""
+    return (
+        stored is not None
+        and stored.version.etag == digest
+        and at - stored.fetched_at < timedelta(hours=refresh_hours)
+    )
 
 
 def keyword_variants(keywords: list[str]) -> list[tuple[str, str]]:
@@ -38,6 +77,7 @@ class AssemblyApiSpider(TrackerSpider):
     name = "assembly_api"
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
+        self.read_page_versions()
         assembly = self.ctx.config.sources.assembly
         key = self.ctx.config.secrets.assembly_api_key
         self.page_size = assembly.page_size if key else min(assembly.page_size, SAMPLE_PAGE_SIZE)
@@ -52,12 +92,22 @@ class AssemblyApiSpider(TrackerSpider):
         for bill_id in self.ctx.config.watch.bill_ids:
             yield self.api_request({"BILL_ID": bill_id}, 1, matched_by="watchlist")
 
+    def read_page_versions(self) -> None:
+        """What the store knows of the pages, as of the start of the crawl."""
+        config = self.ctx.config
+        store = open_store(config.tracker.db, config.tracker.timezone)
+        try:
+            self.stored_pages = store.page_versions()
+        finally:
+            store.close()
+        self.started_at = now(config.tracker.timezone)
+
     def api_request(self, query: dict[str, Any], page: int, matched_by: str) -> scrapy.Request:
         assembly = self.ctx.config.sources.assembly
         params: dict[str, Any] = {"Type": "json", "pIndex": page, "pSize": self.page_size}
         key = self.ctx.config.secrets.assembly_api_key
         if key:
-            params["KEY"] = key
+            params[KEY_PARAM] = key
         params.update(query)
         url = f"{assembly.api_base.rstrip('/')}/{assembly.endpoint}?{urlencode(params)}"
         return self.source_request(
@@ -75,13 +125,34 @@ class AssemblyApiSpider(TrackerSpider):
         except (ParseError, SourceError) as exc:
             yield self.failure_from_error(SOURCE, exc)
             return
-        records = self.records_from_rows(page.rows, meta["matched_by"])
+        yield from self.page_items(response, page.rows, meta["matched_by"])
+        if page.rows and meta["page"] * self.page_size < page.total:
+            yield self.api_request(meta["query"], meta["page"] + 1, meta["matched_by"])
+
+    def page_items(
+        self, response: scrapy.http.Response, rows: list[dict[str, Any]], matched_by: str
+    ) -> Iterator[Any]:
+        """The page's bills: seen unchanged, or as records followed by the page's digest."""
+        if not rows:
+            return
+        key, digest = page_key(response.url), page_digest(response.body)
+        refresh_hours = self.ctx.config.sources.assembly.page_refresh_hours
+        stored = self.stored_pages.get(key)
+        if not self.ctx.full and unchanged_since_read(
+            stored, digest, self.started_at, refresh_hours
+        ):
+            bill_ids = tuple(bill_id for row in rows if (bill_id := row_bill_id(row)))
+            yield UnchangedPage(SOURCE, key, bill_ids)
+            return
+        records = self.records_from_rows(rows, matched_by)
         # One item a page, not a row: Scrapy spends 50-80 µs of middlewares, signals and
         # tasks on every item, whatever its size.
         if records:
             yield BillRecords(SOURCE, records)
-        if page.rows and meta["page"] * self.page_size < page.total:
-            yield self.api_request(meta["query"], meta["page"] + 1, meta["matched_by"])
+        # A page with a row left out gets no digest: it is parsed, and the row counted as
+        # skipped, every cycle.
+        if len(records) == len(rows):
+            yield PageVersion(key, digest, None)
 
     def records_from_rows(self, rows: list[dict[str, Any]], matched_by: str) -> list[BillRecord]:
         """The rows as records found by ``matched_by``; a row that does not parse is logged,

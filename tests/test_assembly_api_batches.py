@@ -66,7 +66,9 @@ def api_response(rows: list[dict[str, Any]], page: int, fault: str | None = None
 @pytest.fixture
 def spider(tmp_path: Path) -> AssemblyApiSpider:
     spider = AssemblyApiSpider(ctx=make_ctx(tmp_path / "tracker.db"))
-    spider.page_size = PAGE_SIZE  # set by start(), which these tests do not run
+    # What start() sets, which these tests do not run.
+    spider.page_size = PAGE_SIZE
+    spider.read_page_versions()
     return spider
 
 
@@ -88,9 +90,13 @@ def test_a_page_is_one_item_of_its_parsed_rows(
         items = list(spider.parse_page(api_response(rows, page)))
 
     batches = [item for item in items if isinstance(item, BillRecords)]
+    versions = [item for item in items if isinstance(item, PageVersion)]
     requests = [item for item in items if isinstance(item, scrapy.Request)]
-    assert items == batches + requests  # nothing else, and the page's bills before what follows
+    # Nothing else, and the page's bills before its digest, both before what follows.
+    assert items == batches + versions + requests
     assert batches == ([BillRecords(SOURCE, expected)] if expected else [])
+    # A page with a row left out gets no digest: it is parsed, and its row counted, each time.
+    assert len(versions) == (1 if expected and not skipped else 0)
     pages = [parse_qs(urlsplit(request.url).query)["pIndex"] for request in requests]
     assert pages == ([[str(next_page)]] if next_page else [])
     assert spider.ctx.source(SOURCE).skipped == skipped

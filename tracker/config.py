@@ -49,7 +49,8 @@ class AssemblySection:
     endpoint: str = "TVBPMBILL11"
     page_size: int = 100
     bill_pages: bool = True
-    # An unchanged bill page (HTTP 304) is still read in full once this often.
+    # An unchanged bill page (HTTP 304) or Open API page (the same body) is still read in
+    # full once this often.
     page_refresh_hours: float = 6
     # A bill with a dated step this recent has its pages checked every cycle; of the others,
     # this many a cycle, those checked longest ago first.

@@ -108,7 +108,8 @@ class SourceFailure:
 
 @dataclass(frozen=True)
 class PageVersion:
-    """The validators (``ETag``, ``Last-Modified``) of a page whose content was fully stored."""
+    """The validators (``ETag``, ``Last-Modified``) of a page whose content was fully stored;
+    for an Open API page, which sends none, ``etag`` is a digest of its body."""
 
     url: str
     etag: str | None
@@ -129,3 +130,12 @@ class PageChecked:
     """A page that answered 304: checked now, found unchanged."""
 
     url: str
+
+
+@dataclass(frozen=True)
+class UnchangedPage:
+    """A page whose body is the one last stored in full: its bills were seen, unchanged."""
+
+    source: str
+    url: str
+    bill_ids: tuple[str, ...]

@@ -12,7 +12,14 @@ from typing import Any
 
 from scrapy.crawler import Crawler
 
-from tracker.models import BillRecord, BillRecords, PageChecked, PageVersion, SourceFailure
+from tracker.models import (
+    BillRecord,
+    BillRecords,
+    PageChecked,
+    PageVersion,
+    SourceFailure,
+    UnchangedPage,
+)
 from tracker.news_watch import FeedState, NewsHit
 from tracker.runcontext import RunContext, subject_source
 from tracker.store import Store, open_store
@@ -25,9 +32,9 @@ BATCH_SIZE = 500
 
 
 class StorePipeline:
-    """Writes BillRecords (one by one or a page's at once as BillRecords), PageVersions and
-    PageChecked marks through the store; records SourceFailures in the run's stats, under
-    ``source:subject`` when about one subject."""
+    """Writes BillRecords (one by one or a page's at once as BillRecords), PageVersions,
+    PageChecked marks and UnchangedPages through the store; records SourceFailures in the
+    run's stats, under ``source:subject`` when about one subject."""
 
     def __init__(self, ctx: RunContext) -> None:
         self.ctx = ctx
@@ -35,6 +42,7 @@ class StorePipeline:
         self.pending: list[BillRecord] = []
         self.page_versions: list[PageVersion] = []
         self.pages_checked: list[str] = []
+        self.bills_seen: list[str] = []
         # Set once records failed to store: the pages they came from are not known here.
         self.records_lost = False
         self.sources: dict[str, str] = {}
@@ -61,12 +69,13 @@ class StorePipeline:
     def flush(self) -> None:
         assert self.store is not None
         records, self.pending = self.pending, []
-        # Validators only once the pages they describe are stored: a 304 must never hide a
-        # page whose record was lost. Taken before the records are written, so that they are
-        # dropped with them when writing fails, and none is saved after such a failure: a
-        # page's validators may arrive after its lost records.
+        # Validators only once the pages they describe are stored: a 304 or an equal digest
+        # must never hide a page whose record was lost. Taken before the records are written,
+        # so that they are dropped with them when writing fails, and none is saved after
+        # such a failure: a page's validators may arrive after its lost records.
         versions, self.page_versions = self.page_versions, []
         checked, self.pages_checked = self.pages_checked, []
+        seen, self.bills_seen = self.bills_seen, []
         alert_fields = tuple(self.ctx.config.watch.alert_fields)
         try:
             changes = self.store.apply_bills(records, self.ctx.run_id, alert_fields)
@@ -78,6 +87,7 @@ class StorePipeline:
         if not self.records_lost:
             self.store.save_page_versions(versions)
         self.store.mark_pages_checked(checked)
+        self.store.mark_bills_checked(seen)
 
     def _store_news(self) -> None:
         assert self.store is not None
@@ -119,5 +129,10 @@ class StorePipeline:
         elif isinstance(item, PageVersion):
             self.page_versions.append(item)
         elif isinstance(item, PageChecked):
+            self.pages_checked.append(item.url)
+        elif isinstance(item, UnchangedPage):
+            # Delivered as much as when its records were stored, so stats and status agree.
+            self.ctx.source(item.source).items += len(item.bill_ids)
+            self.bills_seen += item.bill_ids
             self.pages_checked.append(item.url)
         return item

@@ -1069,7 +1069,8 @@ class Store:
             )
 
     def mark_pages_checked(self, urls: list[str]) -> None:
-        """Record that these pages were checked and found unchanged (HTTP 304)."""
+        """Record that these pages were checked and found unchanged (HTTP 304, or an Open API
+        body equal to the one last stored)."""
         if not urls:
             return
         at = self.now()

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from dataclasses import dataclass
 from typing import Any
 
-from tracker import stages
+from tracker import __version__, stages
 from tracker.errors import ParseError, SourceError
 from tracker.models import UNKNOWN, BillEvent, BillRecord
 
@@ -15,6 +16,9 @@ SOURCE = "assembly_api"
 NO_DATA = "INFO-200"
 _BILL_ID = re.compile(r"^PRC_[A-Z0-9]{20,40}$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
+# Bump whenever what bill_from_row makes of a row changes: a page is then parsed again even
+# when its body is the one last stored.
+PARSER_REVISION = 1
 
 
 @dataclass(frozen=True)
@@ -56,6 +60,19 @@ def parse_api_page(text: str | bytes, endpoint: str) -> ApiPage:
     if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
         raise ParseError(SOURCE, f"{endpoint}: 'row' is not a list of objects")
     return ApiPage(endpoint, total, rows)
+
+
+def page_digest(body: bytes) -> str:
+    """A digest of one API answer as this parser reads it: the same digest, the same records."""
+    digest = hashlib.blake2b(f"{__version__}/{PARSER_REVISION}\n".encode(), digest_size=16)
+    digest.update(body)
+    return digest.hexdigest()
+
+
+def row_bill_id(row: dict[str, Any]) -> str | None:
+    """The row's BILL_ID, when it is a valid one."""
+    bill_id = row.get("BILL_ID")
+    return bill_id if isinstance(bill_id, str) and _BILL_ID.match(bill_id) else None
 
 
 def _pick(row: dict[str, Any], *names: str) -> Any:
@@ -144,9 +161,9 @@ def stage_from_row(
 
 def bill_from_row(row: dict[str, Any], source: str = SOURCE) -> BillRecord:
     """One API row (any of the bill endpoints) as a BillRecord; raises ParseError if unusable."""
-    bill_id = row.get("BILL_ID")
-    if not isinstance(bill_id, str) or not _BILL_ID.match(bill_id):
-        raise ParseError(SOURCE, f"row without a valid BILL_ID: {str(bill_id)[:40]!r}")
+    bill_id = row_bill_id(row)
+    if bill_id is None:
+        raise ParseError(SOURCE, f"row without a valid BILL_ID: {str(row.get('BILL_ID'))[:40]!r}")
     title = _pick(row, "BILL_NAME", "BILL_NM")
     if not title:
         raise ParseError(SOURCE, f"{bill_id}: row without a bill name")
