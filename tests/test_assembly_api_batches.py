@@ -18,6 +18,7 @@ from scrapy.http import TextResponse
 
 from spiders.assembly_api import AssemblyApiSpider
 from tracker import pipeline
+from tracker.check import run_status
 from tracker.config import load_config
 from tracker.models import BillRecord, BillRecords, PageVersion, SourceFailure
 from tracker.parsers.assembly import SOURCE, bill_from_row
@@ -234,14 +235,15 @@ def test_no_digest_is_saved_once_records_failed_to_store(tmp_path, monkeypatch):
         return apply_bills(self, *args, **kwargs)
 
     monkeypatch.setattr(Store, "apply_bills", fail_first)
-    store_pipeline = StorePipeline(make_ctx(db))
+    ctx = make_ctx(db)
+    store_pipeline = StorePipeline(ctx)
     store_pipeline.open_spider()
-    first, *rest = items_of([page_of(1), page_of(2)])
-    with pytest.raises(sqlite3.OperationalError):  # Scrapy logs it and goes on
-        store_pipeline.process_item(first)
-    for item in rest:
+    for item in items_of([page_of(1), page_of(2)]):
         store_pipeline.process_item(item)
     store_pipeline.close_spider()
+    # The run knows: the source failed (a partial run), in one line saying why.
+    assert ctx.source(SOURCE).errors == [f"{SOURCE}: storing bills failed: database is locked"]
+    assert run_status(ctx) == "partial"
     assert len(calls) > 2  # later records were stored...
     with closing(sqlite3.connect(db)) as conn:  # ...but no digest
         assert conn.execute("SELECT count(*) FROM page_versions").fetchall() == [(0,)]

@@ -79,9 +79,10 @@ class StorePipeline:
         alert_fields = tuple(self.ctx.config.watch.alert_fields)
         try:
             changes = self.store.apply_bills(records, self.ctx.run_id, alert_fields)
-        except Exception:
+        except Exception as exc:
             self.records_lost = True
-            raise
+            self._storing_failed({r.source for r in records}, "bills", exc)
+            return
         for change in changes:
             self.ctx.source(self.sources[change.bill_id]).changes += 1
         if not self.records_lost:
@@ -94,15 +95,18 @@ class StorePipeline:
         alert = self.ctx.config.sources.news.alerts
         try:
             stored = self.store.add_news(self.news, self.feeds, self.ctx.run_id, alert)
-        except Exception as exc:  # Scrapy would only log it: make it this run's failure
-            sources = {hit.source for hit in self.news} or {"news"}
-            for source in sources:
-                message = self.ctx.config.scrub(f"{source}: storing news failed: {exc}")
-                self.ctx.source(source).errors.append(message)
-            logger.exception("storing news failed")
+        except Exception as exc:
+            self._storing_failed({hit.source for hit in self.news} or {"news"}, "news", exc)
             return
         for hit in stored:
             self.ctx.source(hit.source).changes += 1
+
+    def _storing_failed(self, sources: set[str], what: str, exc: Exception) -> None:
+        """Scrapy would only log an error raised here: make it a failure of this run's sources."""
+        for source in sorted(sources):
+            message = self.ctx.config.scrub(f"{source}: storing {what} failed: {exc}")
+            self.ctx.source(source).errors.append(message)
+        logger.exception("storing %s failed", what)
 
     def _add_record(self, record: BillRecord) -> None:
         self.ctx.source(record.source).items += 1
