@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
 
 import pytest
 
+from tracker import crawl
 from tracker.config import load_config
 from tracker.scheduler import CheckProcess
+from tracker.standby import GO, READY, wait_for_go
 
 READY_TIMEOUT = 60
 
@@ -76,3 +79,54 @@ def test_standby_by_hand_is_a_usage_error(env):
     assert result.returncode == 2
     assert "control socket" in result.stderr
     assert runs(env.db) == []
+
+
+@pytest.fixture
+def channel():
+    ours, theirs = socket.socketpair()
+    yield ours, theirs
+    ours.close()
+    theirs.close()
+
+
+@pytest.mark.parametrize(("said", "runs_check"), [(b"go\n", True), (b"", False)])
+def test_child_says_ready_then_goes_or_exits_when_the_channel_closes(
+    channel, monkeypatch, said, runs_check
+):
+    ours, theirs = channel
+    monkeypatch.setattr(crawl, "preload", lambda: None)
+    ours.sendall(said)
+    ours.shutdown(socket.SHUT_WR)
+    assert wait_for_go(theirs.fileno()) is runs_check
+    assert ours.recv(16) == READY
+
+
+def test_a_failed_preload_only_costs_time(channel, monkeypatch, caplog):
+    ours, theirs = channel
+
+    def broken() -> None:
+        raise ImportError("no module named scrapy.core.gone")
+
+    monkeypatch.setattr(crawl, "preload", broken)
+    ours.sendall(GO)
+    assert wait_for_go(theirs.fileno()) is True
+    assert ours.recv(16) == READY
+    assert "preloading the crawl failed" in caplog.text
+
+
+def test_preload_imports_what_a_crawl_loads():
+    modules = (
+        "scrapy.core.downloader.handlers.http11",
+        "scrapy.downloadermiddlewares.cookies",
+        "scrapy.extensions.throttle",
+        "spiders.bill_pages",
+        "tracker.pipeline",
+    )
+    code = (
+        "import sys; from tracker.crawl import preload; preload();"
+        f" print([m for m in {modules!r} if m not in sys.modules])"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True
+    )
+    assert result.stdout.strip() == "[]"

@@ -10,11 +10,14 @@ only after ``go``, so an edited config counts from the next cycle as before.
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import signal
 import socket
 import subprocess
 from dataclasses import dataclass
+
+logger = logging.getLogger(__name__)
 
 READY = b"ready\n"
 GO = b"go\n"
@@ -25,21 +28,26 @@ class NotAStandbyChannel(Exception):
     """``--standby`` without a control socket on stdin (it is meant for ``tracker run``)."""
 
 
-def wait_for_go() -> bool:
+def wait_for_go(channel_fd: int = 0) -> bool:
     """In the child: preload, say ready, wait. True on ``go``, False when the channel closed."""
-    from tracker.crawl import preload
+    from tracker import crawl
 
+    fd = os.dup(channel_fd)
     try:
-        control = socket.socket(fileno=os.dup(0))
+        control = socket.socket(fileno=fd)
     except OSError as exc:
+        os.close(fd)
         raise NotAStandbyChannel("--standby needs a control socket on stdin") from exc
     with control:
-        preload()
+        try:
+            crawl.preload()
+        except Exception:  # the check imports lazily as ever: slower, never missed
+            logger.warning("preloading the crawl failed", exc_info=True)
         # The daemon may have said go and closed its end already: nobody to tell, then.
         with contextlib.suppress(OSError):
             control.sendall(READY)
-        with control.makefile("rb") as channel:
-            return channel.readline() == GO
+        with control.makefile("rb") as lines:
+            return lines.readline() == GO
 
 
 @dataclass
