@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import email
 import socket
 from collections.abc import Iterator
@@ -26,8 +27,9 @@ def free_port() -> int:
 class SmtpServer:
     """A running aiosmtpd server that keeps what it receives.
 
-    Set ``reply`` to answer DATA with an error (``"451 4.3.0 try later"``), or ``drop`` to
-    close the connection once the message has been sent. Logins are accepted only for
+    Set ``reply`` to answer DATA with an error (``"451 4.3.0 try later"``), ``drop`` to
+    close the connection once the message has been sent, or ``delay`` to take that many
+    seconds over each message. Logins are accepted only for
     ``username``/``password``; without a login the server accepts anything.
     """
 
@@ -39,6 +41,7 @@ class SmtpServer:
     envelopes: list[tuple[str, list[str]]] = field(default_factory=list)
     reply: str | None = None
     drop: bool = False
+    delay: float = 0
 
 
 class _Handler:
@@ -46,6 +49,7 @@ class _Handler:
         self.state = state
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        await asyncio.sleep(self.state.delay)
         if self.state.drop:
             server.transport.close()
             return "421 closing"

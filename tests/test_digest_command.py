@@ -4,6 +4,7 @@ server on 127.0.0.1, periods sent exactly once, failures that lose nothing."""
 from __future__ import annotations
 
 import sqlite3
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from email import message_from_bytes
 from email.message import EmailMessage
@@ -204,6 +205,20 @@ def test_the_due_week_arrives_with_every_bill_change_and_story(
     assert (start, end, status, error) == (
         "2026-11-16T09:00:00+09:00", "2026-11-23T09:00:00+09:00", "sent", None,
     )  # fmt: skip
+
+
+def test_two_senders_at_once_send_the_period_once(
+    db: Path, config_path: Path, smtp_server: SmtpServer
+) -> None:
+    # The daemon's digest and a `tracker digest` by hand, both while the first is sending.
+    seed(db)
+    config = config_at(config_path)
+    smtp_server.delay = 1
+    with ThreadPoolExecutor(2) as pool:
+        outcomes = list(pool.map(lambda _: send_due_digest(config, MONDAY), range(2)))
+    assert sorted(o.status for o in outcomes) == ["not_due", "sent"]
+    assert len(smtp_server.messages) == 1
+    assert digest_statuses(db) == ["sent"]
 
 
 def test_a_sent_period_is_never_sent_again(

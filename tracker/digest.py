@@ -21,6 +21,7 @@ from tracker import timeutil
 from tracker.config import Config
 from tracker.digest_model import Digest, DigestArticle, DigestBill, DigestChange, is_stalled
 from tracker.errors import ConfigError, DeliveryError
+from tracker.locks import digest_lock
 from tracker.news_dedupe import dedupe
 from tracker.parsers.news import NewsItem
 from tracker.schedule_spec import DigestSpec, parse_digest_spec
@@ -28,6 +29,8 @@ from tracker.stages import PROGRESS_CODES, is_final, rank
 from tracker.store import Store, open_store
 
 DEFAULT_PERIOD = timedelta(days=7)
+# How long a sender waits for another one's digest to go out (an SMTP time-out included).
+DIGEST_LOCK_WAIT_SECONDS = 120
 
 
 @dataclass(frozen=True)
@@ -252,6 +255,9 @@ def send_due_digest(
     """
     at = _now(config, now)
     spec = parse_digest_spec(config.schedule.digest)
+    lock = digest_lock(config.tracker.db)
+    # The daemon's digest and one sent by hand: the second waits, then finds it sent.
+    lock.acquire(DIGEST_LOCK_WAIT_SECONDS)
     store = open_store(config.tracker.db, config.tracker.timezone)
     try:
         period = _since(since, at) if since else digest_due(store, spec, at)
@@ -261,6 +267,7 @@ def send_due_digest(
         return send_digest(config, store, period, at)
     finally:
         store.close()
+        lock.release()
 
 
 @dataclass(frozen=True)

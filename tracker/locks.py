@@ -73,3 +73,8 @@ def daemon_lock(db: str | Path) -> FileLock:
 def cycle_lock(db: str | Path) -> FileLock:
     """Held for one check cycle, by ``tracker check`` wherever it was started from."""
     return FileLock(f"{db}.check.lock")
+
+
+def digest_lock(db: str | Path) -> FileLock:
+    """Held while a digest is chosen and sent, so that two senders cannot both send it."""
+    return FileLock(f"{db}.digest.lock")
