@@ -78,6 +78,23 @@ def test_a_story_already_stored_is_not_stored_or_alerted_again(store):
     assert store.count("alerts", "kind = 'news'") == 1
 
 
+def test_an_outlet_that_carries_a_stored_story_later_joins_its_other_sources(store):
+    store.add_news(
+        [hit("해오름산업벨트 특별법 국회 발의", "https://ksilbo.co.kr/1")], [], store.start_run()
+    )
+    later = [
+        hit("해오름산업벨트 특별법 국회 발의", "https://ksilbo.co.kr/1"),
+        hit("해오름 산업벨트 특별법, 국회 발의", "https://iusm.co.kr/9", "울산매일", 30),
+        hit("[종합] 해오름산업벨트 특별법 국회 발의", "https://kb.co.kr/3", "경북일보", 40),
+    ]
+    for _ in range(2):  # the same feeds again the cycle after: nothing more
+        assert store.add_news(later, [], store.start_run()) == []
+        [row] = articles(store)
+        assert row["source"] == "경상일보"
+        assert json.loads(row["other_sources"]) == ["울산매일", "경북일보"]
+    assert store.count("alerts", "kind = 'news'") == 1
+
+
 def test_the_same_headline_a_week_later_is_a_new_story(store):
     store.add_news(
         [hit("해오름동맹 시장 상생협의회 개최", "https://ksilbo.co.kr/1")], [], store.start_run()

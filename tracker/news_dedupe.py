@@ -186,6 +186,22 @@ def _order(indexed: tuple[int, NewsItem]) -> tuple[bool, datetime, bool, int]:
     )
 
 
+def outlets_of_known(
+    items: Iterable[NewsItem], known: Iterable[NewsItem], window_days: float = 3
+) -> dict[str, list[str]]:
+    """The outlets among ``items`` that carried a story already stored, by the stored
+    article's URL, in the order seen."""
+    known_items = list(known)
+    outlets: dict[str, list[str]] = {}
+    for _, item in sorted(enumerate(items), key=_order):
+        old = next((k for k in known_items if same_story(item, k, window_days)), None)
+        if old is not None and item.source:
+            seen = outlets.setdefault(old.url, [])
+            if item.source not in seen:
+                seen.append(item.source)
+    return outlets
+
+
 def dedupe(
     items: Iterable[NewsItem], known: Iterable[NewsItem] = (), window_days: float = 3
 ) -> list[Story]:

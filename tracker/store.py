@@ -20,7 +20,7 @@ import sqlite_utils
 from tracker import stages
 from tracker.connection import connect
 from tracker.models import BILL_FIELDS, BillRecord, PageVersion, StoredPage
-from tracker.news_dedupe import Story, dedupe
+from tracker.news_dedupe import Story, dedupe, outlets_of_known
 from tracker.news_watch import FeedState, NewsHit, bill_for
 from tracker.parsers.news import NewsItem
 from tracker.timeutil import DEFAULT_TZ, iso, now
@@ -761,11 +761,13 @@ class Store:
         with self.transaction():
             at = self.now()
             by_item = {id(hit.item): hit for hit in hits}
-            known = self._known_articles([hit.item for hit in hits], window_days)
+            items = [hit.item for hit in hits]
+            known = self._known_articles(items, window_days)
+            self._add_other_sources(outlets_of_known(items, known, window_days))
             bills = self._bills_for_news()
             stored: list[NewsHit] = []
             rows: list[dict[str, Any]] = []
-            for story in dedupe([hit.item for hit in hits], known, window_days):
+            for story in dedupe(items, known, window_days):
                 matched = {k: 1 for i in story.items for k in by_item[id(i)].matched_keywords}
                 row = self._article_row(story, list(matched), bills, run_id, at)
                 cursor = self.conn.execute(
@@ -810,6 +812,22 @@ class Store:
                 [s for s in story.sources if s != article.source], ensure_ascii=False
             ),
         }
+
+    def _add_other_sources(self, outlets: dict[str, list[str]]) -> None:
+        """Outlets that carried a stored story later join its ``other_sources``."""
+        for url, names in outlets.items():
+            row = self.conn.execute(
+                "SELECT source, other_sources FROM news_articles WHERE url = ?", [url]
+            ).fetchone()
+            if row is None:
+                continue
+            source, others = row[0], json.loads(row[1] or "[]")
+            joined = others + [n for n in names if n != source and n not in others]
+            if joined != others:
+                self.conn.execute(
+                    "UPDATE news_articles SET other_sources = ? WHERE url = ?",
+                    [json.dumps(joined, ensure_ascii=False), url],
+                )
 
     def _known_articles(self, items: list[NewsItem], window_days: float) -> list[NewsItem]:
         """Stored articles the new items could repeat: published near them, or at their URL."""
