@@ -186,20 +186,23 @@ def _order(indexed: tuple[int, NewsItem]) -> tuple[bool, datetime, bool, int]:
     )
 
 
-def outlets_of_known(
+def split_known(
     items: Iterable[NewsItem], known: Iterable[NewsItem], window_days: float = 3
-) -> dict[str, list[str]]:
-    """The outlets among ``items`` that carried a story already stored, by the stored
-    article's URL, in the order seen."""
+) -> tuple[list[NewsItem], dict[str, list[str]]]:
+    """The items that repeat no story in ``known`` (already stored), in their order; and the
+    outlets of those that do, by the stored article's URL, earliest item's first."""
     known_items = list(known)
+    fresh: list[tuple[int, NewsItem]] = []
     outlets: dict[str, list[str]] = {}
-    for _, item in sorted(enumerate(items), key=_order):
+    for index, item in sorted(enumerate(items), key=_order):
         old = next((k for k in known_items if same_story(item, k, window_days)), None)
-        if old is not None and item.source:
+        if old is None:
+            fresh.append((index, item))
+        elif item.source:
             seen = outlets.setdefault(old.url, [])
             if item.source not in seen:
                 seen.append(item.source)
-    return outlets
+    return [item for _, item in sorted(fresh, key=lambda pair: pair[0])], outlets
 
 
 def dedupe(
@@ -210,11 +213,9 @@ def dedupe(
     Items that are the same story as one in ``known`` (already stored) are left out, so the
     result holds only new stories. Stories come out in the order of their articles.
     """
-    known_items = list(known)
+    fresh, _ = split_known(items, known, window_days)
     stories: list[Story] = []
-    for _, item in sorted(enumerate(items), key=_order):
-        if any(same_story(item, old, window_days) for old in known_items):
-            continue
+    for _, item in sorted(enumerate(fresh), key=_order):
         for story in stories:
             if any(same_story(item, member, window_days) for member in story.items):
                 story.items.append(item)

@@ -20,7 +20,7 @@ import sqlite_utils
 from tracker import stages
 from tracker.connection import connect
 from tracker.models import BILL_FIELDS, BillRecord, PageVersion, StoredPage
-from tracker.news_dedupe import Story, dedupe, outlets_of_known
+from tracker.news_dedupe import Story, dedupe, split_known
 from tracker.news_watch import FeedState, NewsHit, bill_for
 from tracker.parsers.news import NewsItem
 from tracker.timeutil import DEFAULT_TZ, iso, now
@@ -762,12 +762,14 @@ class Store:
             at = self.now()
             by_item = {id(hit.item): hit for hit in hits}
             items = [hit.item for hit in hits]
-            known = self._known_articles(items, window_days)
-            self._add_other_sources(outlets_of_known(items, known, window_days))
+            fresh, outlets = split_known(
+                items, self._known_articles(items, window_days), window_days
+            )
+            self._add_other_sources(outlets)
             bills = self._bills_for_news()
             stored: list[NewsHit] = []
             rows: list[dict[str, Any]] = []
-            for story in dedupe(items, known, window_days):
+            for story in dedupe(fresh, window_days=window_days):
                 matched = {k: 1 for i in story.items for k in by_item[id(i)].matched_keywords}
                 row = self._article_row(story, list(matched), bills, run_id, at)
                 cursor = self.conn.execute(
