@@ -31,12 +31,6 @@ RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 COOKIES_ENABLED = True
 TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False
-# Not even loaded: importing them (aiohttp, the telnet protocol) costs every check process
-# about a tenth of a second.
-EXTENSIONS = {
-    "scrapy.extensions.telnet.TelnetConsole": None,
-    "scrapy.extensions.remote_control.RemoteControl": None,
-}
 LOG_LEVEL = "WARNING"
 # A developer check that re-parses a callback's source whenever its bound method is not in a
 # weak cache, which in a long crawl is most requests: a few percent of the CPU for a warning.
