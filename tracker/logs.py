@@ -33,11 +33,10 @@ def setup_logging(verbose: int) -> None:
     logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     root = logging.getLogger()
     root.setLevel(level)
-    # Scrapy resets the root logger's level to NOTSET; the handlers keep ours, and Scrapy's own
-    # logger drops what is below it before making a record (two debug lines a request).
+    # Scrapy resets the root logger's level to NOTSET; the handlers keep ours (and Scrapy's
+    # own logger takes theirs back: restore_scrapy_level).
     for handler in root.handlers:
         handler.setLevel(level)
-    logging.getLogger("scrapy").setLevel(level)
 
 
 def restore_scrapy_level() -> None:
