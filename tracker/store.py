@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 import sqlite_utils
 
@@ -292,9 +292,8 @@ NEWS_WINDOW_DAYS = 3
 NEWS_ALERT_MAX_ARTICLES = 20
 
 
-@dataclass(frozen=True)
-class Change:
-    """One stored field change of one bill."""
+class Change(NamedTuple):
+    """One stored field change of one bill (a tuple: a pass makes one per changed bill)."""
 
     bill_id: str
     kind: str
@@ -607,18 +606,17 @@ class Store:
                 continue
             changes.append(Change(record.bill_id, "changed", name, old, value))
             assignments[name] = value
-        alerting = not _STATUS_SET.isdisjoint(assignments) or not assignments.keys().isdisjoint(
-            batch.alert_fields
-        )
+        status_changed = not _STATUS_SET.isdisjoint(assignments)
+        alerting = status_changed or not assignments.keys().isdisjoint(batch.alert_fields)
         assignments["last_checked_at"] = batch.at
         if changes:
             assignments["last_changed_at"] = batch.at
             batch.add_changes(changes)
         batch.update(record.bill_id, assignments)
-        if alerting:
-            self._alert_status_change(record, stored, assignments, changes, batch)
         # The batch owns the fetched row: a later record of the same bill diffs against this.
         stored.update(assignments)
+        if alerting:
+            self._alert_status_change(record, stored, changes, status_changed, batch)
 
     def _insert_bill(self, record: BillRecord, known: dict[str, Any], batch: _Batch) -> None:
         row = {
@@ -643,18 +641,19 @@ class Store:
     def _alert_status_change(
         self,
         record: BillRecord,
-        stored: dict[str, Any],
-        assignments: dict[str, Any],
+        bill: dict[str, Any],
         changes: list[Change],
+        status_changed: bool,
         batch: _Batch,
     ) -> None:
-        current = {**stored, **assignments}
+        """Alert on ``changes`` to ``bill``, the stored row already updated with them."""
+        before = {c.field: c.old_value for c in changes}
         payload = {
-            **self._bill_payload(current),
-            "old_stage": stored["stage"],
-            "new_stage": current["stage"],
-            "old_result": stored["result"],
-            "new_result": current["result"],
+            **self._bill_payload(bill),
+            "old_stage": before.get("stage", bill["stage"]),
+            "new_stage": bill["stage"],
+            "old_result": before.get("result", bill["result"]),
+            "new_result": bill["result"],
             "changes": [
                 {"field": c.field, "old": _text(c.old_value), "new": _text(c.new_value)}
                 for c in changes
@@ -662,10 +661,10 @@ class Store:
             "replaced_by": record.replaced_by,
             "replaced_by_title": record.replaced_by_title,
         }
-        if {c.field for c in changes} & set(STATUS_FIELDS):
-            key = f"stage:{record.bill_id}:{current['stage']}:{current['result'] or ''}"
+        if status_changed:
+            key = f"stage:{record.bill_id}:{bill['stage']}:{bill['result'] or ''}"
         else:
-            fields = ",".join(sorted(c.field for c in changes))
+            fields = ",".join(sorted(before))
             key = f"fields:{record.bill_id}:{batch.at}:{fields}"
         batch.alert(key, "stage_change", payload, record.bill_id)
 
