@@ -6,11 +6,17 @@ every bill new (a change row and a new-bill alert each), the same records again 
 unchanged re-crawl: only ``last_checked_at`` moves), and every row moved on to the plenary (a
 stage change with its alert for each bill not already past it). The peak RSS of a whole
 full scan is measured by ``bench.full_scan``.
+
+The three passes are repeated ``ROUNDS`` times, each round on a fresh database. The verdict
+takes each pass's best round, as ``timeit`` does: a slower round measures what else the
+machine was doing (its disk, other processes), not the code. The median and the slowest
+round are printed beside it.
 """
 
 from __future__ import annotations
 
 import sqlite3
+import statistics
 import tempfile
 import time
 from pathlib import Path
@@ -23,6 +29,7 @@ from tracker.replica.assembly import advance
 from tracker.store import Store, open_store
 
 GOAL_PER_SECOND = 20_000
+ROUNDS = 5
 
 
 def _apply(store: Store, records: list[BillRecord]) -> tuple[float, int]:
@@ -35,33 +42,50 @@ def _apply(store: Store, records: list[BillRecord]) -> tuple[float, int]:
     return time.perf_counter() - started, changes
 
 
+def _round(passes: dict[str, list[BillRecord]]) -> tuple[dict[str, tuple[float, int]], int]:
+    """One round of the passes on a fresh database: seconds and changes of each, and the
+    alerts in the outbox after them."""
+    with tempfile.TemporaryDirectory(prefix="tracker-bench-") as tmp:
+        db = Path(tmp) / "tracker.db"
+        store = open_store(db)
+        results = {name: _apply(store, records) for name, records in passes.items()}
+        store.close()
+        with sqlite3.connect(db) as conn:
+            alerts = conn.execute("SELECT count(*) FROM alerts").fetchone()[0]
+    return results, alerts
+
+
 def main() -> None:
     rows = list(term_rows())
     records = [bill_from_row(row) for row in rows]
     for row in rows:
         advance(row, "plenary", "2025-06-02")
     moved = [bill_from_row(row) for row in rows]
-    with tempfile.TemporaryDirectory(prefix="tracker-bench-") as tmp:
-        db = Path(tmp) / "tracker.db"
-        store = open_store(db)
-        passes = {
-            "new bills": records,
-            "unchanged re-crawl": records,
-            "changed (moved to plenary)": moved,
-        }
+    passes = {
+        "new bills": records,
+        "unchanged re-crawl": records,
+        "changed (moved to plenary)": moved,
+    }
+    rounds = [_round(passes) for _ in range(ROUNDS)]
+    print(
+        f"{TERM_BILLS:,} bills a pass, batches of {BATCH_SIZE}, {ROUNDS} rounds on fresh"
+        f" databases; goal >= {GOAL_PER_SECOND:,}/s in the best round"
+    )
+    print(
+        f"{'pass':<28} {'best s':>7} {'bills/s':>9} {'median':>9} {'slowest':>9}"
+        f" {'changes':>8}  goal"
+    )
+    for name, batch in passes.items():
+        seconds = sorted(results[name][0] for results, _ in rounds)
+        changes = rounds[0][0][name][1]
+        rate = len(batch) / seconds[0]
+        verdict = "PASS" if rate >= GOAL_PER_SECOND else "FAIL"
         print(
-            f"{TERM_BILLS:,} bills a pass, batches of {BATCH_SIZE}; goal >= {GOAL_PER_SECOND:,}/s"
+            f"{name:<28} {seconds[0]:>7.2f} {rate:>9,.0f}"
+            f" {len(batch) / statistics.median(seconds):>9,.0f}"
+            f" {len(batch) / seconds[-1]:>9,.0f} {changes:>8,}  {verdict}"
         )
-        print(f"{'pass':<28} {'seconds':>8} {'bills/s':>9} {'changes':>8}  goal")
-        for name, batch in passes.items():
-            seconds, changes = _apply(store, batch)
-            rate = len(batch) / seconds
-            verdict = "PASS" if rate >= GOAL_PER_SECOND else "FAIL"
-            print(f"{name:<28} {seconds:>8.2f} {rate:>9,.0f} {changes:>8,}  {verdict}")
-        store.close()
-        with sqlite3.connect(db) as conn:
-            alerts = conn.execute("SELECT count(*) FROM alerts").fetchone()[0]
-        print(f"({alerts:,} alerts in the outbox after the three passes)")
+    print(f"({rounds[0][1]:,} alerts in the outbox after the three passes)")
 
 
 if __name__ == "__main__":
