@@ -97,19 +97,23 @@ class AssemblyApiSpider(TrackerSpider):
         config = self.ctx.config
         store = open_store(config.tracker.db, config.tracker.timezone)
         try:
-            self.stored_pages = store.page_versions()
+            self.stored_pages = store.page_versions(f"{self.endpoint_url()}?")
         finally:
             store.close()
         self.started_at = now(config.tracker.timezone)
 
-    def api_request(self, query: dict[str, Any], page: int, matched_by: str) -> scrapy.Request:
+    def endpoint_url(self) -> str:
+        """The Open API endpoint's URL without a query."""
         assembly = self.ctx.config.sources.assembly
+        return f"{assembly.api_base.rstrip('/')}/{assembly.endpoint}"
+
+    def api_request(self, query: dict[str, Any], page: int, matched_by: str) -> scrapy.Request:
         params: dict[str, Any] = {"Type": "json", "pIndex": page, "pSize": self.page_size}
         key = self.ctx.config.secrets.assembly_api_key
         if key:
             params[KEY_PARAM] = key
         params.update(query)
-        url = f"{assembly.api_base.rstrip('/')}/{assembly.endpoint}?{urlencode(params)}"
+        url = f"{self.endpoint_url()}?{urlencode(params)}"
         return self.source_request(
             url,
             SOURCE,

@@ -79,7 +79,7 @@ class BillPagesSpider(TrackerSpider):
             watched = [b for b in config.watch.bill_ids if store.get_bill(b) is None]
             failing = store.failing_sources()
             blind = {b["bill_id"] for b in store.bills("stage = ?", [SHELL_BLIND_STAGE])}
-            pages = store.page_versions()
+            pages = store.page_versions(f"{self.detail_page()}?")
             last_steps = store.last_step_dates()
         finally:
             store.close()
@@ -108,10 +108,13 @@ class BillPagesSpider(TrackerSpider):
             matched_by = None if bill_id in tracked else "watchlist"
             yield self.detail_request(bill_id, matched_by, visit is Visit.CONDITIONAL)
 
+    def detail_page(self) -> str:
+        """The bill page's URL without its query."""
+        return f"{self.ctx.config.sources.assembly.bill_page_base.rstrip('/')}/bi/billDetailPage.do"
+
     def detail_url(self, bill_id: str) -> str:
-        base = self.ctx.config.sources.assembly.bill_page_base.rstrip("/")
         query = urlencode({"billId": bill_id, "currMenuNo": MENU_NO})
-        return f"{base}/bi/billDetailPage.do?{query}"
+        return f"{self.detail_page()}?{query}"
 
     def detail_request(
         self, bill_id: str, matched_by: str | None, conditional: bool = False

@@ -110,6 +110,10 @@ def test_page_validators_and_read_times_are_kept_by_url(tmp_path):
     checked = store.page_versions()["http://h/a"]
     assert checked.fetched_at == page.fetched_at and checked.checked_at >= page.checked_at
     assert list(store.page_versions()) == ["http://h/a"]
+    store.save_page_versions([PageVersion(u, None, None) for u in ("http://h/b", "http://i/a")])
+    assert list(store.page_versions("http://h/")) == ["http://h/a", "http://h/b"]
+    assert list(store.page_versions("http://i/")) == ["http://i/a"]
+    assert store.page_versions("http://h/c") == {}
     store.record_source_result("bill_page:PRC_A", "layout", 3, 86400)
     store.record_source_result("bill_page:PRC_B", None, 3, 86400)
     assert store.failing_sources() == {"bill_page:PRC_A"}

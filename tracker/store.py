@@ -28,7 +28,6 @@ from tracker.timeutil import DEFAULT_TZ, iso, now
 # Columns that describe where a bill stands: a change to either is a status change.
 STATUS_FIELDS = ("stage", "result")
 _STATUS_SET = frozenset(STATUS_FIELDS)
-
 # One encoder for every alert payload: json.dumps builds a new one per call when given options.
 _encode_json = json.JSONEncoder(ensure_ascii=False).encode
 
@@ -408,6 +407,11 @@ def _date(text: str | None) -> date | None:
         return date.fromisoformat(text[:10]) if text else None
     except ValueError:
         return None
+
+
+def _after_prefix(prefix: str) -> str:
+    """The least string greater than every string that starts with ``prefix``."""
+    return prefix[:-1] + chr(ord(prefix[-1]) + 1)
 
 
 def _first_line(text: str) -> str:
@@ -1098,10 +1102,15 @@ class Store:
                 "UPDATE page_versions SET checked_at = ? WHERE url = ?", [(at, u) for u in urls]
             )
 
-    def page_versions(self) -> dict[str, StoredPage]:
-        """Validators and read times by URL, of every page read in full."""
-        rows = self.conn.execute(
-            "SELECT url, etag, last_modified, fetched_at, checked_at FROM page_versions"
+    def page_versions(self, prefix: str = "") -> dict[str, StoredPage]:
+        """Validators and read times by URL, of every page read in full whose URL starts with
+        ``prefix``."""
+        # A range over the primary key rather than LIKE, which SQLite cannot serve from an index.
+        sql = "SELECT url, etag, last_modified, fetched_at, checked_at FROM page_versions"
+        rows = (
+            self.conn.execute(f"{sql} WHERE url >= ? AND url < ?", [prefix, _after_prefix(prefix)])
+            if prefix
+            else self.conn.execute(sql)
         )
         return {
             url: StoredPage(
