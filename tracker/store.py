@@ -15,6 +15,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, NamedTuple, TypeVar
 
+import orjson
 import sqlite_utils
 
 from tracker import stages
@@ -28,8 +29,12 @@ from tracker.timeutil import DEFAULT_TZ, iso, now
 # Columns that describe where a bill stands: a change to either is a status change.
 STATUS_FIELDS = ("stage", "result")
 _STATUS_SET = frozenset(STATUS_FIELDS)
-# One encoder for every alert payload: json.dumps builds a new one per call when given options.
-_encode_json = json.JSONEncoder(ensure_ascii=False).encode
+
+
+def _encode_json(payload: dict[str, Any]) -> str:
+    """An alert payload as compact JSON text (UTF-8, not escaped): a pass over a term writes
+    one for each of 20,000 bills, and orjson does it in a sixth of the stdlib's time."""
+    return orjson.dumps(payload).decode()
 
 
 def _migration_1(db: sqlite_utils.Database) -> None:
