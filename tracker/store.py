@@ -318,6 +318,15 @@ def _chunks(items: Sequence[_T], size: int = 500) -> Iterator[Sequence[_T]]:
         yield items[i : i + size]
 
 
+def _in_chunks(
+    conn: sqlite3.Connection, sql: str, ids: Sequence[Any], *before: Any
+) -> Iterator[sqlite3.Cursor]:
+    """Run ``sql``, whose ``{}`` is an ``IN`` list of ``ids``, a chunk of ids at a time (SQLite
+    bounds a statement's parameters); ``before`` are the parameters ahead of the list."""
+    for chunk in _chunks(ids):
+        yield conn.execute(sql.format(",".join("?" * len(chunk))), [*before, *chunk])
+
+
 def _insert_rows(conn: sqlite3.Connection, insert: str, rows: Sequence[Sequence[Any]]) -> None:
     """Run ``insert`` (ending in ``VALUES``) for all rows, in as few statements as SQLite allows.
 
@@ -564,32 +573,22 @@ class Store:
             return
         at = self.now()
         with self.transaction():
-            for chunk in _chunks(ids):
-                marks = ",".join("?" * len(chunk))
-                self.conn.execute(
-                    f"UPDATE bills SET last_checked_at = ? WHERE bill_id IN ({marks})", [at, *chunk]
-                )
+            sql = "UPDATE bills SET last_checked_at = ? WHERE bill_id IN ({})"
+            for _ in _in_chunks(self.conn, sql, ids, at):
+                pass
 
     def _fetch_bills(self, ids: list[str]) -> dict[str, dict[str, Any]]:
         found: dict[str, dict[str, Any]] = {}
-        for chunk in _chunks(ids):
-            marks = ",".join("?" * len(chunk))
-            cursor = self.conn.execute(f"SELECT * FROM bills WHERE bill_id IN ({marks})", chunk)
+        for cursor in _in_chunks(self.conn, "SELECT * FROM bills WHERE bill_id IN ({})", ids):
             names = [d[0] for d in cursor.description]
             found.update((row[0], dict(zip(names, row, strict=True))) for row in cursor)
         return found
 
     def _fetch_events(self, ids: list[str]) -> set[tuple[str, str, str]]:
         found: set[tuple[str, str, str]] = set()
-        for chunk in _chunks(ids):
-            marks = ",".join("?" * len(chunk))
-            found.update(
-                self.conn.execute(
-                    "SELECT bill_id, stage, happened_on FROM bill_events"
-                    f" WHERE bill_id IN ({marks})",
-                    chunk,
-                )
-            )
+        sql = "SELECT bill_id, stage, happened_on FROM bill_events WHERE bill_id IN ({})"
+        for cursor in _in_chunks(self.conn, sql, ids):
+            found.update(cursor)
         return found
 
     def _diff(self, record: BillRecord, batch: _Batch) -> None:
