@@ -97,7 +97,10 @@ class AssemblyApiSpider(TrackerSpider):
         config = self.ctx.config
         store = open_store(config.tracker.db, config.tracker.timezone)
         try:
-            self.stored_pages = store.page_versions(f"{self.endpoint_url()}?")
+            # Pages are stored under the URL Scrapy fetched, which a Request puts in its normal
+            # form (scheme and host lower-cased, the path percent-encoded): so is the prefix.
+            prefix = f"{scrapy.Request(self.endpoint_url()).url}?"
+            self.stored_pages = store.page_versions(prefix)
         finally:
             store.close()
         self.started_at = now(config.tracker.timezone)

@@ -28,11 +28,14 @@ from tests.test_assembly_api_batches import (
     row,
     stored_rows,
 )
+from tracker.config import load_config
 from tracker.models import BillRecords, PageVersion, UnchangedPage
 from tracker.parsers import assembly
 from tracker.parsers.assembly import SOURCE, page_digest
 from tracker.pipeline import StorePipeline
 from tracker.replica.assembly import advance
+from tracker.runcontext import RunContext
+from tracker.store import open_store
 
 START = datetime.fromisoformat("2026-07-01T09:00:00+09:00")
 ROWS = [row(n) for n in (1, 2, 3, 4)]  # two pages: bills 4, 3, 2 and then bill 1
@@ -184,3 +187,21 @@ def test_a_page_with_a_bad_row_gets_no_digest_and_counts_it_every_cycle(tmp_path
         assert cycle.kinds() == [BillRecords]
         assert (cycle.stats["items"], cycle.stats["skipped"]) == (2, 1)
     assert query(db, "SELECT count(*) FROM page_versions") == [(0,)]
+
+
+def test_stored_digests_are_found_when_the_configured_api_base_is_not_in_normal_form(tmp_path):
+    """Pages are stored under the URL Scrapy fetched (scheme and host lower-cased), so the
+    spider must look them up under that form, whatever case the config spells the base in."""
+    db = tmp_path / "tracker.db"
+    store = open_store(db)
+    store.save_page_versions([PageVersion(PAGE_KEY, "digest", None)])
+    store.close()
+    config = db.with_suffix(".toml")
+    base = "HTTPS://Open.Assembly.go.kr/portal/openapi/"
+    config.write_text(
+        f'[tracker]\ndb = "{db.as_posix()}"\n[sources.assembly]\napi_base = "{base}"\n',
+        encoding="utf-8",
+    )
+    spider = AssemblyApiSpider(ctx=RunContext(load_config(str(config), env={})))
+    spider.read_page_versions()
+    assert list(spider.stored_pages) == [PAGE_KEY]
