@@ -9,14 +9,12 @@ from bs4 import BeautifulSoup
 
 
 def shell(html: str) -> dict[str, Any]:
-    """Title, CSRF token and header, and hidden form fields of ``billDetailPage.do``."""
+    """Title, CSRF token and hidden form fields of ``billDetailPage.do``."""
     soup = BeautifulSoup(html, "lxml")
     token = soup.find("meta", attrs={"name": "_csrf"})
-    header = soup.find("meta", attrs={"name": "_csrf_header"})
     return {
         "title": soup.select_one("h3.detailh3").get_text(strip=True),
         "csrf_token": token["content"] if token else "",
-        "csrf_header": header["content"] if header else "X-CSRF-TOKEN",
         "form": {
             field["name"]: field.get("value", "")
             for field in soup.select("form#form input[type=hidden]")
@@ -25,21 +23,25 @@ def shell(html: str) -> dict[str, Any]:
 
 
 def bill_info(html: str) -> dict[str, Any]:
-    """Bill number, proposal date, summary, dated steps and alternative of ``billInfo.do``."""
+    """Bill number, proposal date, summary, step bar and section tables of ``billInfo.do``."""
     soup = BeautifulSoup(html, "lxml")
     summary = soup.select_one("pre#prntSummary")
-    alternative = soup.select_one("#altr_list a[data-bill-id]")
+    tables = {}
+    for caption in soup.select("table > caption"):
+        rows = caption.parent.select("tbody tr")
+        cells = [{td["class"][0]: td.get_text(strip=True) for td in tr.select("td")} for tr in rows]
+        tables.setdefault(caption.get_text().split(" :")[0].strip(), cells)
     return {
         "bill_no": soup.select_one("td.billNo span").get_text(strip=True),
         "proposed_on": soup.select_one("td.proposeDt span").get_text(strip=True),
         "summary": summary.get_text().strip() if summary else None,
         "steps": [
             {
-                "name": row.select_one("td.stage").get_text(strip=True),
-                "date": row.select_one("td.date").get_text(strip=True),
-                "description": row.select_one("td.desc").get_text(strip=True),
+                "step": step["data-gbn"],
+                "date": step.select_one("div.stepdate").get_text(strip=True),
+                "current": "on" in step.get("class", []),
             }
-            for row in soup.select("tbody#stage-rows tr")
+            for step in soup.select("#insc-step-sect > div[data-gbn]")
         ],
-        "alternative": alternative["data-bill-id"] if alternative else None,
+        "tables": tables,
     }

@@ -61,7 +61,7 @@ from spiders.assembly_api import keyword_variants
 from spiders.bill_pages import MENU_NO
 from tracker.parsers.assembly import bill_from_row, parse_api_page
 from tracker.replica.assembly import ENDPOINT, advance, bill_row
-from tracker.replica.bill_pages import DETAIL_PATH, INFO_PATH
+from tracker.replica.bill_pages import DETAIL_PATH, FORM_FIELDS, INFO_PATH
 from tracker.replica.sources import Replica
 from tracker.scheduler import CheckProcess
 from tracker.timeutil import CLOCK_ENV, now
@@ -361,7 +361,7 @@ def naive_scan(config_path: Path, max_seconds: float, sample: int | None = None)
             query = {"billId": bill_id, "currMenuNo": MENU_NO}
             response = session.get(shell_url, params=query, timeout=30)
             shell = _naive.shell(response.text)
-            headers = {shell["csrf_header"]: shell["csrf_token"], "Referer": response.url}
+            headers = {"X-CSRF-TOKEN": shell["csrf_token"], "Referer": response.url}
             info_url = f"{base}/bi/bill/detail/billInfo.do"
             response = session.post(info_url, data=shell["form"], headers=headers, timeout=30)
             _naive.bill_info(response.text)
@@ -370,7 +370,7 @@ def naive_scan(config_path: Path, max_seconds: float, sample: int | None = None)
     return NaiveScan(time.perf_counter() - started, fetched, done, api_seconds, len(found))
 
 
-_TOKEN = re.compile(r'name="_csrf" content="([^"]+)"')
+_TOKEN = re.compile(r'<meta content="([^"]+)" name="_csrf"')
 
 
 def _hammer_client(url: str, bill_ids: list[str], seconds: float, counts: list[int]) -> None:
@@ -387,7 +387,7 @@ def _hammer_client(url: str, bill_ids: list[str], seconds: float, counts: list[i
             body = response.read().decode()
             cookie = (response.getheader("Set-Cookie") or "").split(";")[0]
             token = _TOKEN.search(body)
-            form = urlencode({"billId": bill_id, "currMenuNo": MENU_NO})
+            form = urlencode(dict.fromkeys(FORM_FIELDS, "") | {"billId": bill_id})
             headers = {
                 "Cookie": cookie,
                 "X-CSRF-TOKEN": token.group(1) if token else "",

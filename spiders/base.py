@@ -55,15 +55,16 @@ class TrackerSpider(scrapy.Spider):
         callback: Any,
         meta: dict[str, Any],
         request_class: type[scrapy.Request] = scrapy.Request,
+        errback: Any = None,
         **kwargs: Any,
     ) -> scrapy.Request:
-        """A request counted against ``source``; when it fails, ``on_request_error`` reports
-        it as that source's failure."""
+        """A request counted against ``source``; when it fails, ``errback`` (by default
+        ``on_request_error``: that source's failure) reports it."""
         self.ctx.source(source).requests += 1
         return request_class(
             url,
             callback=callback,
-            errback=self.on_request_error,
+            errback=errback or self.on_request_error,
             dont_filter=True,
             meta={"source": source, **meta},
             **kwargs,

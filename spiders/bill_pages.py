@@ -1,37 +1,35 @@
 """Bill pages spider: reads each tracked bill's page on the Assembly's bill information system.
 
-For every bill in the store that is not in a final stage (every bill with ``tracker check
---full``) and every ``[watch] bill_ids`` entry not stored yet, it GETs the shell page
-``{bill_page_base}/bi/billDetailPage.do?billId=…`` and then POSTs its hidden form to
-``{bill_page_base}/bi/bill/detail/billInfo.do`` with the CSRF token in the header the page
-names and the shell as Referer. Each bill has its own cookie jar, so a page's token always
-goes back with the session it was issued to. URLs are built from ``bill_page_base`` and the
-BILL_ID only; the API's ``LINK_URL`` is never fetched.
+For each bill it GETs the shell page ``{bill_page_base}/bi/billDetailPage.do?billId=…`` and
+POSTs every field of its ``form#form`` to ``{bill_page_base}/bi/bill/detail/billInfo.do`` with
+the page's ``_csrf`` meta as ``X-CSRF-TOKEN`` and the shell as Referer. Each bill has its own
+cookie jar, so a page's token always goes back with the session it was issued to. URLs are
+built from ``bill_page_base`` and the BILL_ID only; the API's ``LINK_URL`` is never fetched.
 
-A bill folded into a committee alternative names it in ``#altr_list``: the alternative's pages
-are read in the same crawl and stored with ``matched_by = 'alternative:<old bill_id>'``.
+When the fragment says the bill was folded into a committee alternative (대안반영폐기,
+본회의불부의) or the bill is one (proposed by a committee chair), the same form goes to
+``anBillInfo.do``: its first 대안반영 table names the alternative, its first 대안반영폐기
+table every bill folded into it. The relation is stored for each of them; a number the rows
+give without a bill id is turned into one with the Open API (``BILL_NO=``). The alternative's
+pages are read in the same crawl and it is stored with ``matched_by = 'alternative:<id>'``.
+So a bill costs two requests a cycle, three when the alternative endpoint has something to
+say, and one Open API request the first time an alternative is found.
 
 Failures are per bill: an HTTP error, a maintenance page or a page that no longer parses is a
 ``SourceFailure`` with the bill as its subject, tracked as the source ``bill_page:<bill_id>``,
 and changes nothing stored. A bill whose pages parsed counts as a success of that source, so
 a broken page alerts once after the failure threshold and sends a recovery notice when fixed.
+When only the alternative endpoint fails, what ``billInfo.do`` said is stored and the bill's
+source fails for the run.
 
-Which bills are visited, and how, is ``tracker.revisit``'s decision: every cycle for a bill
-with a recent dated step, ``quiet_pages_per_cycle`` quiet ones a cycle in turn, in full when
-never read, when its last read failed, at least every ``page_refresh_hours`` and at the
-plenary; otherwise conditionally. A conditional visit sends the shell's stored ``ETag`` /
-``Last-Modified``, and a 304 ends the bill's visit: nothing is parsed, posted or stored but the
-time of the check. The fragment is a POST, never answered conditionally, so the decision rests
-on the shell: its ``currCmtName`` is the bill's current step (an ending such as 대안반영폐기
-where the site shows one), which moves with every stage change but one: the step stays 본회의
-심의 when the plenary votes. So a bill stored at ``plenary`` is always read in full, and for
-the others an unchanged shell stands for an unchanged stage. What the shell does not carry (a
-new dated step within a stage, a corrected summary, an ending the site might not put in
-``currCmtName``) is read at the latest when the refresh interval runs out, and the Open API is
-still asked every cycle. Every bill in a ``--full`` check is fetched unconditionally.
-Validators are stored after the bill's record, only for pages that parsed. (The live shell
-embeds a per-session CSRF token; if the site's validators follow it, it simply never answers
-304 and every page is read in full.)
+Which bills are visited is ``tracker.revisit``'s decision for the bills in progress (every
+cycle for a bill with a recent dated step, ``quiet_pages_per_cycle`` quiet ones a cycle in
+turn). Bills in a final stage are not visited, but for two kinds: a bill that a source moved to
+a final stage in this very cycle (its page may name an alternative the Open API does not), and
+a folded bill whose alternative is not known yet. Pages are always read in full (the shell's
+card does not show every step, so a 304 would not mean an unchanged bill); ``page_versions``
+keeps when each bill's pages were last read, for the quiet bills' turns, and only for pages
+that parsed.
 """
 
 from __future__ import annotations
@@ -41,15 +39,25 @@ from typing import Any
 from urllib.parse import urlencode
 
 import scrapy
+from twisted.python.failure import Failure
 
-from spiders.base import TrackerSpider, conditional_headers, response_validators
+from spiders.base import TrackerSpider
 from tracker.config import AssemblySection
 from tracker.errors import ParseError, SourceError
-from tracker.models import PageChecked, PageVersion
+from tracker.models import AlternativeFold, BillRecord, PageVersion, SourceFailure
+from tracker.parsers import assembly as api
 from tracker.parsers.likms import (
+    ALTERNATIVE,
+    ALTERNATIVE_SOURCE,
+    CSRF_HEADER,
     DETAIL_SOURCE,
+    FOLDED,
+    Alternatives,
+    BillRef,
     DetailPage,
     bill_from_pages,
+    needs_alternatives,
+    parse_alternatives,
     parse_bill_info,
     parse_detail_page,
 )
@@ -60,9 +68,10 @@ from tracker.timeutil import now
 
 SOURCE = DETAIL_SOURCE
 MENU_NO = "2600044"
-# The shell's step stays 본회의 심의 when the plenary votes: only the fragment shows the vote.
-SHELL_BLIND_STAGE = "plenary"
-OWN_META = ("source", "subject", "cookiejar", "matched_by", "handle_httpstatus_list")
+INFO_PATH = "/bi/bill/detail/billInfo.do"
+ALTERNATIVES_PATH = "/bi/bill/detail/anBillInfo.do"
+OWN_META = ("source", "subject", "cookiejar", "matched_by")
+FOLDED_RESULT = "대안반영폐기"
 
 
 class BillPagesSpider(TrackerSpider):
@@ -75,15 +84,16 @@ class BillPagesSpider(TrackerSpider):
         store = open_store(config.tracker.db, config.tracker.timezone)
         try:
             bill_ids = store.tracked_bill_ids(include_final=self.ctx.full)
-            tracked = set(bill_ids)
-            watched = [b for b in config.watch.bill_ids if store.get_bill(b) is None]
+            tracked = set(store.tracked_bill_ids(include_final=True))
+            watched = [b for b in config.watch.bill_ids if b not in tracked]
+            ended = store.bills_ended_in_run(self.ctx.run_id)
+            ended += store.folded_without_alternative()
             failing = store.failing_sources()
-            blind = {b["bill_id"] for b in store.bills("stage = ?", [SHELL_BLIND_STAGE])}
             pages = store.page_versions(f"{self.detail_page()}?")
             last_steps = store.last_step_dates()
+            self.known_numbers = store.bill_ids_by_number()
         finally:
             store.close()
-        self.versions = {url: page.version for url, page in pages.items()}
         self.requested: set[str] = set()
         states = {}
         for bill_id in dict.fromkeys([*bill_ids, *watched]):
@@ -92,50 +102,61 @@ class BillPagesSpider(TrackerSpider):
                 last_steps.get(bill_id),
                 page.fetched_at if page else None,
                 page.checked_at if page else None,
-                shell_blind=bill_id in blind,
                 failing=subject_source(SOURCE, bill_id) in failing,
             )
         at = now(config.tracker.timezone)
         plan = (
-            dict.fromkeys(states, Visit.FULL)
+            dict.fromkeys(states, Visit.READ)
             if self.ctx.full
             else plan_visits(states, at, revisit_policy(config.sources.assembly))
         )
+        plan.update(dict.fromkeys(ended, Visit.READ))
         for bill_id, visit in plan.items():
             if visit is Visit.SKIP:
                 self.ctx.source(SOURCE).skipped += 1
                 continue
-            matched_by = None if bill_id in tracked else "watchlist"
-            yield self.detail_request(bill_id, matched_by, visit is Visit.CONDITIONAL)
+            matched_by = "watchlist" if bill_id not in tracked else None
+            yield self.detail_request(bill_id, matched_by)
 
     def detail_page(self) -> str:
         """The bill page's URL without its query."""
-        return f"{self.ctx.config.sources.assembly.bill_page_base.rstrip('/')}/bi/billDetailPage.do"
+        return f"{self.base()}/bi/billDetailPage.do"
+
+    def base(self) -> str:
+        return self.ctx.config.sources.assembly.bill_page_base.rstrip("/")
 
     def detail_url(self, bill_id: str) -> str:
         query = urlencode({"billId": bill_id, "currMenuNo": MENU_NO})
         return f"{self.detail_page()}?{query}"
 
-    def detail_request(
-        self, bill_id: str, matched_by: str | None, conditional: bool = False
-    ) -> scrapy.Request:
+    def detail_request(self, bill_id: str, matched_by: str | None) -> scrapy.Request:
         self.requested.add(bill_id)
-        url = self.detail_url(bill_id)
-        headers = conditional_headers(self.versions.get(url) if conditional else None)
-        meta = {
-            "subject": bill_id,
-            "cookiejar": bill_id,
-            "matched_by": matched_by,
-            "handle_httpstatus_list": [304],
-        }
-        return self.source_request(url, SOURCE, self.parse_detail, meta, headers=headers)
+        meta = {"subject": bill_id, "cookiejar": bill_id, "matched_by": matched_by}
+        return self.source_request(self.detail_url(bill_id), SOURCE, self.parse_detail, meta)
+
+    def form_request(
+        self,
+        response: scrapy.http.Response,
+        path: str,
+        callback: Any,
+        errback: Any = None,
+        **meta: Any,
+    ) -> scrapy.Request:
+        """POST the shell's whole ``form#form`` to one of its fragments, with its token."""
+        page: DetailPage = meta["page"]
+        return self.source_request(
+            f"{self.base()}{path}",
+            SOURCE,
+            callback,
+            {**_own_meta(response), **meta},
+            scrapy.FormRequest,
+            errback,
+            formdata=page.form_fields,
+            headers={CSRF_HEADER: page.csrf_token, "Referer": meta["referer"]},
+        )
 
     def parse_detail(self, response: scrapy.http.Response) -> Iterator[Any]:
         bill_id = response.meta["subject"]
-        if response.status == 304:
-            self.ctx.source(SOURCE).skipped += 1
-            yield PageChecked(self.detail_url(bill_id))
-            return
         try:
             page = parse_detail_page(response.text)
             if page.bill_id != bill_id:
@@ -145,40 +166,145 @@ class BillPagesSpider(TrackerSpider):
         except (ParseError, SourceError) as exc:
             yield self.failure_from_error(SOURCE, exc, bill_id)
             return
-        version = PageVersion(self.detail_url(bill_id), *response_validators(response))
-        base = self.ctx.config.sources.assembly.bill_page_base.rstrip("/")
-        yield self.source_request(
-            f"{base}/bi/bill/detail/billInfo.do",
-            SOURCE,
-            self.parse_info,
-            {**_own_meta(response), "page": page, "version": version},
-            scrapy.FormRequest,
-            formdata=page.form_fields,
-            headers={page.csrf_header: page.csrf_token, "Referer": response.url},
+        # No validators: the page is never asked for conditionally (see tracker.revisit).
+        version = PageVersion(self.detail_url(bill_id), None, None)
+        yield self.form_request(
+            response, INFO_PATH, self.parse_info, page=page, version=version, referer=response.url
         )
 
     def parse_info(self, response: scrapy.http.Response) -> Iterator[Any]:
         page: DetailPage = response.meta["page"]
         try:
-            record = bill_from_pages(page, parse_bill_info(response.text))
+            info = parse_bill_info(response.text)
+            record = bill_from_pages(page, info)
         except (ParseError, SourceError) as exc:
             yield self.failure_from_error(SOURCE, exc, page.bill_id)
             return
         record.matched_by = response.meta["matched_by"]
+        if needs_alternatives(page, info):
+            yield self.form_request(
+                response,
+                ALTERNATIVES_PATH,
+                self.parse_alternatives,
+                errback=self.on_alternatives_error,
+                record=record,
+                **_keep(response.meta, "page", "version", "referer"),
+            )
+            return
+        yield from self.finish(record, response.meta["version"])
+
+    def parse_alternatives(self, response: scrapy.http.Response) -> Iterator[Any]:
+        page: DetailPage = response.meta["page"]
+        record: BillRecord = response.meta["record"]
+        try:
+            found = parse_alternatives(response.text)
+            # Only a bill without an alternative tab (본회의불부의) may answer without them.
+            if not found.found and record.result == FOLDED_RESULT:
+                missing = f"tables captioned {ALTERNATIVE}/{FOLDED} missing"
+                raise ParseError(ALTERNATIVE_SOURCE, missing)
+        except (ParseError, SourceError) as exc:
+            failure = self.failure_from_error(SOURCE, exc, page.bill_id)
+            yield from self.store_without_alternative(record, failure)
+            return
+        ref = found.alternative
+        if ref is None:
+            # Not named yet: the bill stays without a known alternative and is asked again.
+            yield from self.finish(record, response.meta["version"])
+            return
+        alternative_id = self.bill_id_of(ref, page)
+        if alternative_id is None:
+            yield self.lookup_request(response, ref, found)
+            return
+        yield from self.conclude(response.meta, found, alternative_id)
+
+    def bill_id_of(self, ref: BillRef, page: DetailPage) -> str | None:
+        if ref.bill_no == page.bill_no:
+            return page.bill_id
+        return ref.bill_id or self.known_numbers.get(ref.bill_no)
+
+    def lookup_request(
+        self, response: scrapy.http.Response, ref: BillRef, found: Alternatives
+    ) -> scrapy.Request:
+        """Ask the Open API which bill id the alternative's number is."""
+        assembly = self.ctx.config.sources.assembly
+        params: dict[str, Any] = {"Type": "json", "pIndex": 1, "pSize": 5, "BILL_NO": ref.bill_no}
+        key = self.ctx.config.secrets.assembly_api_key
+        if key:
+            params["KEY"] = key
+        url = f"{assembly.api_base.rstrip('/')}/{assembly.endpoint}?{urlencode(params)}"
+        meta = {**_keep(response.meta, "page", "version", "record", "matched_by"), "found": found}
+        return self.source_request(
+            url, api.SOURCE, self.parse_lookup, meta, errback=self.on_alternatives_error
+        )
+
+    def parse_lookup(self, response: scrapy.http.Response) -> Iterator[Any]:
+        found: Alternatives = response.meta["found"]
+        assert found.alternative is not None
+        wanted = found.alternative.bill_no
+        try:
+            rows = api.parse_api_page(response.body, self.ctx.config.sources.assembly.endpoint).rows
+        except (ParseError, SourceError) as exc:
+            failure = self.failure_from_error(SOURCE, exc, response.meta["page"].bill_id)
+            yield from self.store_without_alternative(response.meta["record"], failure)
+            return
+        matching = (r for r in rows if str(r.get("BILL_NO")) == wanted and api.row_bill_id(r))
+        row = next(matching, None)
+        if row is None:
+            # The API does not list it yet: the bill stays without a known alternative.
+            yield from self.finish(response.meta["record"], response.meta["version"])
+            return
+        alternative = api.bill_from_row(row)
+        alternative.matched_by = f"alternative:{response.meta['page'].bill_id}"
+        self.known_numbers[wanted] = alternative.bill_id
+        yield alternative
+        yield from self.conclude(response.meta, found, alternative.bill_id)
+
+    def conclude(
+        self, meta: dict[str, Any], found: Alternatives, alternative_id: str
+    ) -> Iterator[Any]:
+        """Store the bill (naming its alternative when it was folded into one), the relation,
+        and follow the alternative."""
+        page: DetailPage = meta["page"]
+        record: BillRecord = meta["record"]
+        assert found.alternative is not None
+        if alternative_id != page.bill_id and record.result in (FOLDED_RESULT, "본회의불부의"):
+            record.replaced_by = alternative_id
+            record.replaced_by_title = found.alternative.title
+        yield from self.finish(record, meta["version"])
+        known = self.known_numbers
+        folded = tuple((ref.bill_no, ref.bill_id or known.get(ref.bill_no)) for ref in found.folded)
+        yield AlternativeFold(alternative_id, folded)
+        if alternative_id not in self.requested:
+            yield self.detail_request(alternative_id, f"alternative:{page.bill_id}")
+
+    def finish(self, record: BillRecord, version: PageVersion | None) -> Iterator[Any]:
         # This bill's own source, without errors, is what records its page as working again.
-        self.ctx.source(subject_source(SOURCE, page.bill_id)).items += 1
+        self.ctx.source(subject_source(SOURCE, record.bill_id)).items += 1
         yield record
-        yield response.meta["version"]
-        if record.replaced_by and record.replaced_by not in self.requested:
-            yield self.detail_request(record.replaced_by, f"alternative:{page.bill_id}")
+        if version is not None:
+            yield version
+
+    def store_without_alternative(self, record: BillRecord, failure: Any) -> Iterator[Any]:
+        """What billInfo.do said is stored; the bill's source fails for the run, and with no
+        validators saved its pages are read in full next time."""
+        yield from self.finish(record, None)
+        yield failure
+
+    def on_alternatives_error(self, failure: Failure) -> Iterator[Any]:
+        request = failure.request  # type: ignore[attr-defined]
+        for item in self.on_request_error(failure):
+            bill_failure = SourceFailure(SOURCE, item.message, request.meta["page"].bill_id)
+            yield from self.store_without_alternative(request.meta["record"], bill_failure)
 
 
 def revisit_policy(section: AssemblySection) -> RevisitPolicy:
-    return RevisitPolicy(
-        section.active_days, section.quiet_pages_per_cycle, section.page_refresh_hours
-    )
+    return RevisitPolicy(section.active_days, section.quiet_pages_per_cycle)
 
 
 def _own_meta(response: scrapy.http.Response) -> dict[str, Any]:
     """The request meta this spider set, without what Scrapy added on the way."""
     return {key: response.meta[key] for key in OWN_META}
+
+
+def _keep(meta: dict[str, Any], *keys: str) -> dict[str, Any]:
+    return {key: meta[key] for key in keys}

@@ -159,6 +159,26 @@ def test_stage_from_row_table(row, expected):
     assert stage_from_row(row) == expected
 
 
+@pytest.mark.parametrize(
+    ("bill_id", "bill_no", "title"),
+    [
+        ("PRC_H2A4E0U8R1E5U2M0B2E3L1T6P0N8S4", "2203257", "해오름산업벨트 지원에 관한 특별법안"),
+        ("ARC_U2N6N0X3Z0G3U1K7D3G9G5V5G0W4H1", "2217197", "공소청법안(정부)"),
+        # ALLBILL answers a vetoed bill with its reconsideration row first.
+        ("GOV_R2E8X3A0M1I9N4E7D2B6I5L0L3S8Q1", "2208496", "상법 일부개정법률안(재의)"),
+    ],
+)
+def test_any_kind_of_bill_id_is_accepted(bill_id, bill_no, title):
+    record = bill_from_row({"BILL_ID": bill_id, "BILL_NO": bill_no, "BILL_NAME": title})
+    assert (record.bill_id, record.bill_no, record.title) == (bill_id, bill_no, title)
+
+
+@pytest.mark.parametrize("bill_id", ["", "prc_abc", "PRC-ABC", "PRCX_ABC", "PRC_", "12_ABC"])
+def test_malformed_bill_id_is_a_parse_error(bill_id):
+    with pytest.raises(ParseError):
+        bill_from_row({"BILL_ID": bill_id, "BILL_NAME": "x"})
+
+
 def test_row_without_bill_id_is_a_parse_error():
     with pytest.raises(ParseError):
         bill_from_row({"BILL_NAME": "x"})

@@ -1,5 +1,5 @@
-"""Bill pages without a crawl: the record two parsed pages make, the store's page validators
-and the replica site's session, CSRF, redirect and 304 manners over real HTTP."""
+"""Bill pages without a crawl: the store's alternatives and page read times, and the replica
+site's session, CSRF, whole-form and redirect manners over real HTTP."""
 
 from __future__ import annotations
 
@@ -10,90 +10,53 @@ from http.cookiejar import CookieJar
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
-import pytest
-
 from tests.helpers import get_testdata
-from tracker.errors import ParseError
-from tracker.models import UNKNOWN, PageVersion
-from tracker.parsers.likms import bill_from_pages, parse_bill_info, parse_detail_page
-from tracker.replica.bill_pages import DETAIL_PATH, INFO_PATH, OLD_PATH
-from tracker.replica.scenario import HAEOREUM_ACT
+from tracker.models import AlternativeFold, PageVersion
+from tracker.parsers.likms import (
+    CSRF_HEADER,
+    bill_from_pages,
+    parse_alternatives,
+    parse_bill_info,
+    parse_detail_page,
+)
+from tracker.replica.bill_pages import (
+    ALTERNATIVES_PATH,
+    DETAIL_PATH,
+    INFO_PATH,
+    OLD_PATH,
+    page_from_row,
+)
+from tracker.replica.likms_pages import render_detail_page
+from tracker.replica.scenario import HAEOREUM_ACT, haeoreum_act
 from tracker.store import open_store
 
 ALTERNATIVE = "PRC_A2L4T0E8R1N5A2T0I3V1E6B0I8L1"
+FOLDED_FRAGMENT = "likms/constructed/billInfo_2203257_replaced_by_alternative.html"
 
 
-def pages(detail: str, info: str):
-    return (
-        parse_detail_page(get_testdata(f"likms/{detail}")),
-        parse_bill_info(get_testdata(f"likms/{info}")),
+def test_the_store_remembers_what_each_alternative_took_in(tmp_path):
+    store = open_store(tmp_path / "t.db")
+    record = bill_from_pages(
+        parse_detail_page(render_detail_page({**page_from_row(haeoreum_act()).bill, "csrf": "t"})),
+        parse_bill_info(get_testdata(FOLDED_FRAGMENT)),
     )
-
-
-@pytest.mark.parametrize(
-    ("detail", "info", "stage", "result", "events", "replaced_by"),
-    [
-        (
-            "billDetailPage_haeoreum.html",
-            "billInfo_stages_committee_review.html",
-            "committee_review",
-            None,
-            [("received", "2024-08-30"), ("committee_review", "2024-09-02")],
-            None,
-        ),
-        (
-            "billDetailPage_haeoreum.html",
-            "billInfo_stages_replaced_by_alternative.html",
-            "replaced_by_alternative",
-            "대안반영폐기",
-            [
-                ("received", "2024-08-30"),
-                ("committee_review", "2024-09-02"),
-                ("committee_review", "2026-06-17"),
-                ("committee_review", "2026-06-24"),
-                ("replaced_by_alternative", "2026-06-24"),
-            ],
-            ALTERNATIVE,
-        ),
-        (
-            "billDetailPage_alternative_promulgated.html",
-            "billInfo_stages_alternative_promulgated.html",
-            "promulgated",
-            "원안가결",
-            [
-                ("received", "2026-06-24"),
-                ("judiciary_review", "2026-06-25"),
-                ("judiciary_review", "2026-07-01"),
-                ("judiciary_review", "2026-07-02"),
-                ("plenary", "2026-07-02"),
-                ("passed", "2026-07-03"),
-                ("sent_to_government", "2026-07-07"),
-                ("promulgated", "2026-07-14"),
-            ],
-            None,
-        ),
-    ],
-)
-def test_record_from_the_pages(detail, info, stage, result, events, replaced_by):
-    record = bill_from_pages(*pages(detail, info))
-    assert (record.source, record.stage, record.result) == ("bill_page", stage, result)
-    assert [(e.stage, e.happened_on) for e in record.events] == events
-    assert record.replaced_by == replaced_by
-    assert record.detail_url is UNKNOWN and record.age is UNKNOWN
-    assert record.summary and record.proposed_on
-
-
-def test_fragment_without_steps_gives_the_shells_step_and_no_result():
-    record = bill_from_pages(*pages("billDetailPage_haeoreum.html", "billInfo_haeoreum.html"))
-    assert (record.stage, record.result, record.events) == ("committee_review", UNKNOWN, [])
-    assert record.committee is UNKNOWN, "a section the page did not show is unknown, not None"
-
-
-def test_fragment_of_another_bill_is_a_parse_error():
-    with pytest.raises(ParseError, match=r"td\.billNo"):
-        bill_from_pages(
-            *pages("billDetailPage_promulgated.html", "billInfo_stages_committee_review.html")
-        )
+    store.apply_bill(record, store.start_run())
+    assert store.folded_without_alternative() == [HAEOREUM_ACT]
+    run = store.start_run()
+    assert store.bills_ended_in_run(run) == []
+    store.record_alternative(AlternativeFold(ALTERNATIVE, (("2203257", None), ("2209418", None))))
+    assert store.folded_without_alternative() == []
+    rows = store.db.query("SELECT bill_no, bill_id FROM bill_alternatives ORDER BY bill_no")
+    assert list(rows) == [
+        {"bill_no": "2203257", "bill_id": HAEOREUM_ACT},
+        {"bill_no": "2209418", "bill_id": None},
+    ]
+    store.record_alternative(AlternativeFold(ALTERNATIVE, (("2209418", "PRC_S2E7"),)))
+    assert store.bill_ids_by_number() == {"2203257": HAEOREUM_ACT}
+    assert store.db.execute(
+        "SELECT bill_id FROM bill_alternatives WHERE bill_no = '2209418'"
+    ).fetchone() == ("PRC_S2E7",)
+    store.close()
 
 
 def test_page_validators_and_read_times_are_kept_by_url(tmp_path):
@@ -129,7 +92,7 @@ def fetch(opener, url, data=None, headers=None):
         return error.code, dict(error.headers), error.read().decode()
 
 
-def test_replica_site_wants_its_session_and_token_and_answers_304(replica):
+def test_replica_site_wants_its_session_token_and_whole_form(replica):
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()))
     shell_url = f"{replica.url}{DETAIL_PATH}?billId={HAEOREUM_ACT}&currMenuNo=2600044"
     status, headers, body = fetch(opener, shell_url)
@@ -137,18 +100,17 @@ def test_replica_site_wants_its_session_and_token_and_answers_304(replica):
     page = parse_detail_page(body)
     form = urlencode(page.form_fields).encode()
     info_url = f"{replica.url}{INFO_PATH}"
+    token = {CSRF_HEADER: page.csrf_token}
 
     stranger = urllib.request.build_opener()
-    assert fetch(stranger, info_url, form, {page.csrf_header: page.csrf_token})[0] == 403
-    assert fetch(opener, info_url, form, {page.csrf_header: "forged"})[0] == 403
-    status, _, fragment = fetch(opener, info_url, form, {page.csrf_header: page.csrf_token})
+    assert fetch(stranger, info_url, form, token)[0] == 403
+    assert fetch(opener, info_url, form, {CSRF_HEADER: "forged"})[0] == 403
+    partial = urlencode({"billId": HAEOREUM_ACT}).encode()
+    assert fetch(opener, info_url, partial, token)[:3:2] == (400, "Bad Request.")
+    status, _, fragment = fetch(opener, info_url, form, token)
     assert status == 200 and parse_bill_info(fragment).bill_no == page.bill_no
-
-    assert fetch(opener, shell_url, headers={"If-None-Match": headers["ETag"]})[0] == 304
-    since = {"If-Modified-Since": headers["Last-Modified"]}
-    assert fetch(stranger, shell_url, headers=since)[0] == 304
-    replica.pages.advance(HAEOREUM_ACT, "judiciary_review", "2026-09-20")
-    assert fetch(opener, shell_url, headers={"If-None-Match": headers["ETag"]})[0] == 200
+    status, _, fragment = fetch(opener, f"{replica.url}{ALTERNATIVES_PATH}", form, token)
+    assert status == 200 and parse_alternatives(fragment).alternative is None
 
 
 def test_replica_old_address_forwards_to_the_shell(replica):

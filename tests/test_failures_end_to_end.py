@@ -17,7 +17,11 @@ def query(db, sql, *params):
 
 
 def snapshot(db):
-    return query(db, "SELECT * FROM bills ORDER BY bill_id"), query(
+    """The bills and their history, but for when each was last read (its page still is)."""
+    with sqlite3.connect(db) as conn:
+        columns = [r[1] for r in conn.execute("PRAGMA table_info(bills)")]
+    kept = ", ".join(c for c in columns if c != "last_checked_at")
+    return query(db, f"SELECT {kept} FROM bills ORDER BY bill_id"), query(
         db, "SELECT * FROM bill_changes ORDER BY id"
     )
 

@@ -1,202 +1,120 @@
-"""The replica renders likms pages in the live format, and the parsers read them back."""
+"""The replica renders likms pages in the live site's layout, and the parsers read them back."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
+from lxml import etree
 
 from tests.helpers import cosmetic_variants, get_testdata
-from tracker.parsers.likms import (
-    AlternativeRef,
-    BillInfo,
-    parse_bill_info,
-    parse_detail_page,
+from tracker.parsers.likms import parse_alternatives, parse_bill_info, parse_detail_page
+from tracker.replica import scenario
+from tracker.replica.bill_pages import FORM_FIELDS, advance_page, alternative_of, page_from_row
+from tracker.replica.likms_pages import render_alternatives, render_bill_info, render_detail_page
+
+PROGRESS = (
+    ("committee_review", "2024-09-02", "committee_review", None),
+    ("judiciary_review", "2026-06-24", "judiciary_review", None),
+    ("plenary", "2026-07-01", "plenary", None),
+    ("passed", "2026-07-03", "passed", "원안가결"),
+    ("sent_to_government", "2026-07-07", "sent_to_government", "원안가결"),
+    ("promulgated", "2026-07-14", "promulgated", "원안가결"),
 )
-from tracker.replica.likms_pages import render_bill_info, render_detail_page
-
-HAEOREUM = "해오름산업벨트 지원에 관한 특별법안"
-ALTERNATIVE = {
-    "bill_id": "PRC_A2L4T0E8R1N5A2T0I3V1E6B0I8L1",
-    "bill_no": "2214410",
-    "title": f"{HAEOREUM}(대안)(행정안전위원장)",
-    "proposed_on": "2026-06-24",
-}
-DETAIL_BILLS = {
-    "billDetailPage_haeoreum.html": {
-        "bill_id": "PRC_H2A4E0U8R1E5U2M0B2E3L1T6P0N8S4",
-        "bill_no": "2203257",
-        "title": HAEOREUM,
-        "proposer": "박성민의원 등 12인",
-        "current_step": "위원회 심사",
-        "csrf": "3f9c1d2e-7a4b-4c8e-9b1f-52d6e0a8c417",
-        "head_memo_info": "비용추계요구서 제출됨.",
-    },
-    "billDetailPage_promulgated.html": {
-        "bill_id": "PRC_P2R5O0M8U1L4G2A0T7E3D9S1H6J0K4",
-        "bill_no": "2205118",
-        "title": "산업입지 및 개발에 관한 법률 일부개정법률안",
-        "proposer": "서범수의원 등 11인",
-        "current_step": "공포",
-        "csrf": "b81e4a07-2c6d-4f39-a5e2-0d7c93f1b6a8",
-    },
-}
 
 
-def step(name: str, date: str | None, description: str) -> dict[str, Any]:
-    return {"name": name, "date": date, "description": description}
+def skeleton(html: str, xpath: str) -> list[tuple[str, str, str]]:
+    """The tags, classes and ids under the first element ``xpath`` finds, in document order."""
+    root = etree.fromstring(html.encode(), etree.HTMLParser(encoding="utf-8"))
+    [top] = root.xpath(xpath)[:1]
+    return [
+        (el.tag, el.get("class", ""), el.get("id", ""))
+        for el in top.iter()
+        if isinstance(el.tag, str)
+    ]
 
 
-RECEIVED = step("접수", "2024-08-30", "박성민의원 등 12인 발의")
-REFERRED = step("소관위 회부", "2024-09-02", "행정안전위원회")
-SHORT_SUMMARY = "포항·경주·울산의 해오름산업벨트를 지원하려는 것임."
-HAEOREUM_BILL = {
-    "bill_no": "2203257",
-    "proposed_on": "2024-08-30",
-    "proposer": "박성민의원 등 12인",
-    "committee": "행정안전위원회",
-    "current_step": "위원회 심사",
-    "committee_referred_on": "2024-09-02",
-}
-INFO_PAGES = {
-    "billInfo_stages_committee_review.html": (
-        HAEOREUM_BILL,
-        [RECEIVED, REFERRED],
-        SHORT_SUMMARY,
+def new_page():
+    page = page_from_row(scenario.haeoreum_act())
+    page.summary = "포항·경주·울산의 해오름산업벨트를 지원하려는 것임."
+    return page
+
+
+def read_back(page):
+    shell = parse_detail_page(render_detail_page({**page.bill, "csrf": "token"}))
+    return shell, parse_bill_info(render_bill_info(page.bill, page.summary))
+
+
+def test_step_bar_and_receipt_table_have_the_real_captures_structure():
+    real = get_testdata("likms/real/2220475_billInfo.html")
+    ours = render_bill_info(page_from_row(scenario.alternative()).bill, "요약")
+    for xpath in ("//*[@id='stage_list']", "//tbody[@id='insc-rcp-row']"):
+        assert skeleton(ours, xpath) == skeleton(real, xpath)
+
+
+def test_shell_has_the_real_pages_anchors_and_form():
+    real = parse_detail_page(get_testdata("likms/real/2220475_billDetailPage.html"))
+    shell, _ = read_back(new_page())
+    assert sorted(shell.form_fields) == sorted(real.form_fields) == sorted(FORM_FIELDS)
+    html = render_detail_page({**new_page().bill, "csrf": "token"})
+    assert "_csrf_header" not in html and 'id="historyForm"' in html
+
+
+def test_shell_fills_curr_cmt_name_as_the_live_site_does():
+    page = page_from_row(scenario.alternative())
+    shell, info = read_back(page)
+    assert shell.form_fields["currCmtName"] == "위원회 심사"
+    assert info.stage == "received"
+    assert shell.committee is None, "미확정 before referral"
+
+
+def test_each_stage_reads_back():
+    page = new_page()
+    shell, info = read_back(page)
+    assert (info.stage, info.result, shell.committee) == (
+        "committee_review",
         None,
-    ),
-    "billInfo_stages_replaced_by_alternative.html": (
-        {
-            **HAEOREUM_BILL,
-            "committee_presented_on": "2026-06-17",
-            "committee_decided_on": "2026-06-24",
-            "committee_result": "대안반영폐기",
-            "plenary_on": "2026-06-24",
-            "plenary_result": "대안반영폐기",
-        },
-        [
-            RECEIVED,
-            REFERRED,
-            step("소관위 상정", "2026-06-17", "행정안전위원회"),
-            step("소관위 처리", "2026-06-24", "대안반영폐기"),
-            step("대안반영폐기", "2026-06-24", "위원회 대안에 반영되어 폐기"),
-        ],
-        SHORT_SUMMARY,
-        ALTERNATIVE,
-    ),
-    "billInfo_stages_alternative_promulgated.html": (
-        {
-            "bill_no": "2214410",
-            "proposed_on": "2026-06-24",
-            "proposer": "행정안전위원장",
-            "committee": "행정안전위원회",
-            "current_step": "공포",
-            "plenary_on": "2026-07-03",
-            "plenary_result": "원안가결",
-        },
-        [
-            step("접수", "2026-06-24", "행정안전위원장 제안"),
-            step("체계자구심사 회부", "2026-06-25", "법제사법위원회"),
-            step("체계자구심사 상정", "2026-07-01", "법제사법위원회"),
-            step("체계자구심사 처리", "2026-07-02", "원안가결"),
-            step("본회의 부의", "2026-07-02", "본회의 심의"),
-            step("본회의 의결", "2026-07-03", "원안가결"),
-            step("정부이송", "2026-07-07", "정부이송"),
-            step("공포", "2026-07-14", "법률 제20987호 해오름산업벨트 지원에 관한 특별법"),
-        ],
-        "박성민의원이 대표발의한 「해오름산업벨트 지원에 관한 특별법안」(의안번호 제2203257호)을 "
-        "통합하여 위원회 대안으로 제안함.",
-        None,
-    ),
-}
-# Values the templates must escape, and a page whose steps the site has not filled in yet.
-AWKWARD = (
-    {
-        "bill_no": "2209999",
-        "proposed_on": "2025-01-02",
-        "proposer": "A&B <의원>",
-        "current_step": "본회의 심의",
-    },
-    [step("접수", "2025-01-02", "<b>발의</b> & 접수"), step("본회의 부의", None, "")],
-    "첫 문단 & <태그>\n\n참고사항\n둘째 줄",
-    {**ALTERNATIVE, "title": 'x "대안" & <y>', "proposed_on": None},
-)
-NOT_FILLED = ({"bill_no": "2221798", "proposed_on": "2026-10-06"}, [], None, None)
-
-
-@pytest.mark.parametrize("name", sorted(DETAIL_BILLS))
-def test_detail_page_renders_exactly_as_the_site(name):
-    assert render_detail_page(DETAIL_BILLS[name]) == get_testdata(f"likms/{name}")
-
-
-@pytest.mark.parametrize("name", sorted(INFO_PAGES))
-def test_bill_info_renders_exactly_as_the_site(name):
-    assert render_bill_info(*INFO_PAGES[name]) == get_testdata(f"likms/{name}")
+        "행정안전위원회",
+    )
+    for stage, day, expected, result in PROGRESS[1:]:
+        advance_page(page, stage, day)
+        shell, info = read_back(page)
+        assert (info.stage, info.result) == (expected, result), stage
+        assert (expected, day) in [(e.stage, e.happened_on) for e in info.events]
+    assert info.promulgations[0].date == "2026-07-14"
+    assert info.summary == page.summary
 
 
 @pytest.mark.parametrize(
-    "bill",
+    ("stage", "result"),
     [
-        *DETAIL_BILLS.values(),
-        {
-            "bill_id": "PRC_X",
-            "bill_no": "2214410",
-            "title": f"{HAEOREUM}(대안)(행정안전위원장)",
-            "proposer": "행정안전위원장",
-            "current_step": "공포",
-            "csrf": 'tok"en&',
-        },
+        ("replaced_by_alternative", "대안반영폐기"),
+        ("withdrawn", "철회"),
+        ("discarded", "임기만료폐기"),
+        ("rejected", "부결"),
     ],
 )
-def test_detail_page_round_trip(bill):
-    page = parse_detail_page(render_detail_page(bill))
-    assert page.bill_id == bill["bill_id"]
-    assert page.bill_no == bill["bill_no"]
-    assert page.title == bill["title"]
-    assert page.proposer == bill["proposer"]
-    assert page.current_step == bill["current_step"]
-    assert page.csrf_token == bill["csrf"]
-    assert page.form_fields["billId"] == bill["bill_id"]
+def test_endings_read_back(stage, result):
+    page = new_page()
+    advance_page(page, stage, "2026-06-24")
+    _, info = read_back(page)
+    assert (info.stage, info.result) == (stage, result)
+    assert info.step_bar[-1].title == result
 
 
-def assert_round_trip(info: BillInfo, bill, steps, summary, alternative) -> None:
-    assert info.bill_no == bill["bill_no"]
-    assert info.proposed_on == bill["proposed_on"]
-    assert info.proposer == bill.get("proposer")
-    assert info.committee == bill.get("committee")
-    assert [(s.name, s.date, s.description) for s in info.steps] == [
-        (s["name"], s["date"], s["description"]) for s in steps
-    ]
-    assert info.current_step == (bill.get("current_step") if steps else None)
-    assert info.summary == summary
-    assert info.alternative == (AlternativeRef(**alternative) if alternative else None)
+def test_alternatives_are_sent_twice_and_read_once():
+    alternative = alternative_of(scenario.alternative())
+    folded = [alternative_of(scenario.haeoreum_act()), alternative_of(scenario.second_act())]
+    html = render_alternatives(alternative, folded)
+    assert html.count("<caption>대안반영 :") == 2 and html.count("<caption>대안반영폐기 :") == 2
+    found = parse_alternatives(html)
+    assert found.alternative.bill_no == "2214410"
+    assert [ref.bill_no for ref in found.folded] == ["2203257", "2209418"]
+    empty = parse_alternatives(render_alternatives(None, []))
+    assert (empty.found, empty.alternative, empty.folded) == (True, None, ())
 
 
-@pytest.mark.parametrize(
-    "case", [*INFO_PAGES.values(), AWKWARD, NOT_FILLED], ids=[*INFO_PAGES, "awkward", "not_filled"]
-)
-def test_bill_info_round_trip(case):
-    assert_round_trip(parse_bill_info(render_bill_info(*case)), *case)
-
-
-def test_not_filled_step_section_gives_no_stage():
-    info = parse_bill_info(render_bill_info(*NOT_FILLED))
-    assert (info.steps, info.stage, info.result) == ([], None, None)
-
-
-@pytest.mark.parametrize("name", sorted(DETAIL_BILLS))
-def test_cosmetic_changes_leave_the_detail_page_parse_alone(name):
-    html = render_detail_page(DETAIL_BILLS[name])
-    expected = parse_detail_page(html)
+def test_cosmetic_changes_of_replica_pages_read_the_same():
+    page = new_page()
+    advance_page(page, "judiciary_review", "2026-06-24")
+    html = render_bill_info(page.bill, page.summary)
     for variant in cosmetic_variants(html):
-        assert variant != html
-        assert parse_detail_page(variant) == expected
-
-
-@pytest.mark.parametrize("name", sorted(INFO_PAGES))
-def test_cosmetic_changes_leave_the_bill_info_parse_alone(name):
-    html = render_bill_info(*INFO_PAGES[name])
-    expected = parse_bill_info(html)
-    for variant in cosmetic_variants(html):
-        assert variant != html
-        assert parse_bill_info(variant) == expected
+        assert parse_bill_info(variant) == parse_bill_info(html)

@@ -10,7 +10,7 @@ import pytest
 from tracker.revisit import PageState, RevisitPolicy, Visit, plan_visits
 
 NOW = datetime(2026, 7, 1, 9, 0, tzinfo=ZoneInfo("Asia/Seoul"))
-POLICY = RevisitPolicy(active_days=14, quiet_per_cycle=2, refresh_hours=6)
+POLICY = RevisitPolicy(active_days=14, quiet_per_cycle=2)
 QUIET_DAY = date(2026, 3, 2)
 ACTIVE_DAY = date(2026, 6, 25)
 
@@ -22,19 +22,15 @@ def ago(hours: float) -> datetime:
 @pytest.mark.parametrize(
     ("state", "expected"),
     [
-        # Never read, or last read failed: in full whatever else holds.
-        (PageState(QUIET_DAY, None, None), Visit.FULL),
-        (PageState(ACTIVE_DAY, None, None), Visit.FULL),
-        (PageState(ACTIVE_DAY, ago(0.1), ago(0.1), failing=True), Visit.FULL),
+        # Never read, or last read failed: read whatever else holds.
+        (PageState(QUIET_DAY, None, None), Visit.READ),
+        (PageState(ACTIVE_DAY, None, None), Visit.READ),
+        (PageState(ACTIVE_DAY, ago(0.1), ago(0.1), failing=True), Visit.READ),
         # Active (a step in the last 14 days, or no step known): every cycle.
-        (PageState(ACTIVE_DAY, ago(0.1), ago(0.1)), Visit.CONDITIONAL),
-        (PageState(None, ago(0.1), ago(0.1)), Visit.CONDITIONAL),
-        (PageState(ACTIVE_DAY, ago(0.1), ago(0.1), shell_blind=True), Visit.FULL),
-        (PageState(ACTIVE_DAY, ago(6), ago(0.1)), Visit.FULL),
-        # A quiet bill alone is within the budget: checked, conditionally while fresh.
-        (PageState(QUIET_DAY, ago(0.1), ago(0.1)), Visit.CONDITIONAL),
-        (PageState(QUIET_DAY, ago(7), ago(0.1)), Visit.FULL),
-        (PageState(QUIET_DAY, ago(1), ago(1), shell_blind=True), Visit.FULL),
+        (PageState(ACTIVE_DAY, ago(0.1), ago(0.1)), Visit.READ),
+        (PageState(None, ago(0.1), ago(0.1)), Visit.READ),
+        # A quiet bill alone is within the budget.
+        (PageState(QUIET_DAY, ago(0.1), ago(0.1)), Visit.READ),
     ],
 )
 def test_one_bill(state, expected):
@@ -53,30 +49,30 @@ def test_quiet_bills_take_turns_longest_unchecked_first_active_ones_always():
     }
     assert plan_visits(states, NOW, POLICY) == {
         "PRC_Q1": Visit.SKIP,
-        "PRC_Q2": Visit.CONDITIONAL,
-        "PRC_Q3": Visit.CONDITIONAL,
+        "PRC_Q2": Visit.READ,
+        "PRC_Q3": Visit.READ,
         "PRC_Q4": Visit.SKIP,
-        "PRC_A1": Visit.CONDITIONAL,
-        "PRC_N1": Visit.FULL,
-        "PRC_F1": Visit.FULL,
+        "PRC_A1": Visit.READ,
+        "PRC_N1": Visit.READ,
+        "PRC_F1": Visit.READ,
     }
 
 
 def test_activity_is_counted_in_days_before_today():
-    none_quiet = RevisitPolicy(active_days=14, quiet_per_cycle=0, refresh_hours=6)
+    none_quiet = RevisitPolicy(active_days=14, quiet_per_cycle=0)
     edge = NOW.date() - timedelta(days=14)
     states = {
         "PRC_EDGE": PageState(edge, ago(0.1), ago(0.1)),
         "PRC_BEFORE": PageState(edge - timedelta(days=1), ago(0.1), ago(0.1)),
     }
     assert plan_visits(states, NOW, none_quiet) == {
-        "PRC_EDGE": Visit.CONDITIONAL,
+        "PRC_EDGE": Visit.READ,
         "PRC_BEFORE": Visit.SKIP,
     }
 
 
 def test_a_term_of_quiet_bills_is_gone_through_in_turn():
-    policy = RevisitPolicy(active_days=14, quiet_per_cycle=50, refresh_hours=6)
+    policy = RevisitPolicy(active_days=14, quiet_per_cycle=50)
     read = ago(0.5)
     states = {f"PRC_{n:04d}": PageState(QUIET_DAY, read, read) for n in range(200)}
     seen: list[str] = []

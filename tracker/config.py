@@ -49,8 +49,7 @@ class AssemblySection:
     endpoint: str = "TVBPMBILL11"
     page_size: int = 100
     bill_pages: bool = True
-    # An unchanged bill page (HTTP 304) or Open API page (the same body) is still read in
-    # full once this often.
+    # An Open API page with the body last stored is still parsed in full once this often.
     page_refresh_hours: float = 6
     # A bill with a dated step this recent has its pages checked every cycle; of the others,
     # this many a cycle, those checked longest ago first.

@@ -14,7 +14,7 @@ timezone = "Asia/Seoul"
 
 [watch]
 keywords = ["해오름 산업벨트", "해오름동맹"]   # bill titles and news, matched spacing-insensitively
-bill_ids = []                  # Assembly BILL_IDs (PRC_…) always tracked
+bill_ids = []                  # Assembly BILL_IDs (PRC_…, ARC_…) always tracked
 ages = [22]                    # Assembly terms (대수) to scan
 # alert_fields = ["committee"] # other bill fields whose changes also alert
 # companions = ["특별법", "산업벨트", "동맹"]   # news: a short keyword ("해오름") counts only beside one
@@ -45,4 +45,5 @@ recipients = []                # empty: digest is not emailed
 [schedule]
 check_every_minutes = 30       # fractions allowed (0.05 = every 3 s)
 digest = "mon 09:00"           # weekday and time, in [tracker].timezone
+
 """

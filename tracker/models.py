@@ -126,16 +126,17 @@ class StoredPage:
 
 
 @dataclass(frozen=True)
-class PageChecked:
-    """A page that answered 304: checked now, found unchanged."""
-
-    url: str
-
-
-@dataclass(frozen=True)
 class UnchangedPage:
     """A page whose body is the one last stored in full: its bills were seen, unchanged."""
 
     source: str
     url: str
     bill_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class AlternativeFold:
+    """A committee alternative (대안) and the bills folded into it: (의안번호, bill id or None)."""
+
+    alternative_id: str
+    folded: tuple[tuple[str, str | None], ...]

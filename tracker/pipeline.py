@@ -13,9 +13,9 @@ from typing import Any
 from scrapy.crawler import Crawler
 
 from tracker.models import (
+    AlternativeFold,
     BillRecord,
     BillRecords,
-    PageChecked,
     PageVersion,
     SourceFailure,
     UnchangedPage,
@@ -33,8 +33,8 @@ BATCH_SIZE = 500
 
 class StorePipeline:
     """Writes BillRecords (one by one or a page's at once as BillRecords), PageVersions,
-    PageChecked marks and UnchangedPages through the store; records SourceFailures in the
-    run's stats, under ``source:subject`` when about one subject."""
+    AlternativeFolds and UnchangedPages through the store; records
+    SourceFailures in the run's stats, under ``source:subject`` when about one subject."""
 
     def __init__(self, ctx: RunContext) -> None:
         self.ctx = ctx
@@ -43,6 +43,7 @@ class StorePipeline:
         self.page_versions: list[PageVersion] = []
         self.pages_checked: list[str] = []
         self.bills_seen: list[str] = []
+        self.folds: list[AlternativeFold] = []
         # Set once records failed to store: the pages they came from are not known here.
         self.records_lost = False
         self.sources: dict[str, str] = {}
@@ -76,6 +77,7 @@ class StorePipeline:
         versions, self.page_versions = self.page_versions, []
         checked, self.pages_checked = self.pages_checked, []
         seen, self.bills_seen = self.bills_seen, []
+        folds, self.folds = self.folds, []
         alert_fields = tuple(self.ctx.config.watch.alert_fields)
         try:
             changes = self.store.apply_bills(records, self.ctx.run_id, alert_fields)
@@ -87,6 +89,9 @@ class StorePipeline:
             self.ctx.source(self.sources[change.bill_id]).changes += 1
         if not self.records_lost:
             self.store.save_page_versions(versions)
+        # After the bills: a folded bill's id is filled in from its stored row.
+        for fold in folds:
+            self.store.record_alternative(fold)
         self.store.mark_pages_checked(checked)
         self.store.mark_bills_checked(seen)
 
@@ -132,8 +137,8 @@ class StorePipeline:
             self.feeds.append(item)
         elif isinstance(item, PageVersion):
             self.page_versions.append(item)
-        elif isinstance(item, PageChecked):
-            self.pages_checked.append(item.url)
+        elif isinstance(item, AlternativeFold):
+            self.folds.append(item)
         elif isinstance(item, UnchangedPage):
             # Delivered as much as when its records were stored, so stats and status agree.
             self.ctx.source(item.source).items += len(item.bill_ids)

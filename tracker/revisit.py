@@ -1,18 +1,18 @@
 """Which tracked bills' pages a cycle reads: every active bill, and a few quiet ones in turn.
 
-The Open API is asked about every tracked bill every cycle; the bill pages cost a request or
-two per bill, so they are visited by how likely they are to have moved. A bill with a dated
-step in the last ``active_days`` days (or none known yet) is *active*: its pages are checked
-every cycle. Any other bill is *quiet*: at most ``quiet_per_cycle`` quiet bills are checked a
+The Open API is asked about every tracked bill every cycle; the bill pages cost two or three
+requests per bill, so they are visited by how likely they are to have moved. A bill with a
+dated step in the last ``active_days`` days (or none known yet) is *active*: its pages are read
+every cycle. Any other bill is *quiet*: at most ``quiet_per_cycle`` quiet bills are read a
 cycle, those checked longest ago first. A team following a handful of bills has every page
-checked every cycle; a term's worth of quiet bills is gone through in turn, at a cost per
-cycle that does not grow with their number.
+read every cycle; a term's worth of quiet bills is gone through in turn, at a cost per cycle
+that does not grow with their number. A bill never read, or whose last read failed, is read
+at once. When a quiet bill moves (the Open API shows a new step, or its page does when its
+turn comes), its new step makes it active again.
 
-A check is a conditional GET of the shell page while its last full read is younger than
-``refresh_hours`` and the shell shows the stage (not at the plenary, whose shell stays the same
-when it votes); otherwise the pages are read in full. A bill never read, or whose last read
-failed, is read in full at once. When a quiet bill moves (the Open API shows a new step, or its
-page does when its turn comes), its new step makes it active again.
+Pages are always read in full: the shell's card shows the committee and the vote but not the
+steps in between (체계자구 심사, 정부이송, 공포), so an unchanged shell (a 304) would not mean an
+unchanged bill.
 """
 
 from __future__ import annotations
@@ -24,15 +24,13 @@ from datetime import date, datetime, timedelta
 
 class Visit(enum.Enum):
     SKIP = "skip"
-    CONDITIONAL = "conditional"
-    FULL = "full"
+    READ = "read"
 
 
 @dataclass(frozen=True)
 class RevisitPolicy:
     active_days: float
     quiet_per_cycle: int
-    refresh_hours: float
 
 
 @dataclass(frozen=True)
@@ -42,7 +40,6 @@ class PageState:
     last_step_on: date | None
     fetched_at: datetime | None
     checked_at: datetime | None
-    shell_blind: bool = False
     failing: bool = False
 
 
@@ -52,28 +49,18 @@ def is_quiet(state: PageState, today: date, policy: RevisitPolicy) -> bool:
     return state.last_step_on < today - timedelta(days=policy.active_days)
 
 
-def _visit(state: PageState, now: datetime, policy: RevisitPolicy) -> Visit:
-    """How to read the pages of a bill that is due."""
-    assert state.fetched_at is not None
-    if state.shell_blind or now - state.fetched_at >= timedelta(hours=policy.refresh_hours):
-        return Visit.FULL
-    return Visit.CONDITIONAL
-
-
 def plan_visits(
     states: dict[str, PageState], now: datetime, policy: RevisitPolicy
 ) -> dict[str, Visit]:
-    """How to visit each bill's pages in a regular (not ``--full``) check."""
+    """Whether to read each bill's pages in a regular (not ``--full``) check."""
     plan: dict[str, Visit] = {}
     quiet: list[tuple[datetime, str]] = []
     for bill_id, state in states.items():
-        if state.failing or state.fetched_at is None:
-            plan[bill_id] = Visit.FULL
-        elif is_quiet(state, now.date(), policy):
+        if state.failing or state.fetched_at is None or not is_quiet(state, now.date(), policy):
+            plan[bill_id] = Visit.READ
+        else:
             quiet.append((state.checked_at or state.fetched_at, bill_id))
             plan[bill_id] = Visit.SKIP
-        else:
-            plan[bill_id] = _visit(state, now, policy)
     for _, bill_id in sorted(quiet)[: policy.quiet_per_cycle]:
-        plan[bill_id] = _visit(states[bill_id], now, policy)
+        plan[bill_id] = Visit.READ
     return plan

@@ -41,6 +41,7 @@ _ENDING_RESULTS: dict[str, str] = {
     "폐기": "discarded",
     "임기만료폐기": "discarded",
     "불성립": "discarded",
+    "본회의불부의": "discarded",
 }
 PASSING_RESULTS: frozenset[str] = frozenset({"원안가결", "수정가결"})
 

@@ -20,7 +20,7 @@ import sqlite_utils
 
 from tracker import stages
 from tracker.connection import connect
-from tracker.models import BILL_FIELDS, BillRecord, PageVersion, StoredPage
+from tracker.models import BILL_FIELDS, AlternativeFold, BillRecord, PageVersion, StoredPage
 from tracker.news_dedupe import Story, dedupe, split_known
 from tracker.news_watch import FeedState, NewsHit, bill_for
 from tracker.parsers.news import NewsItem
@@ -267,6 +267,15 @@ def _migration_8_page_checks(db: sqlite_utils.Database) -> None:
     db.execute("UPDATE page_versions SET checked_at = fetched_at")
 
 
+def _migration_9_alternatives(db: sqlite_utils.Database) -> None:
+    """Which bills each committee alternative (대안) took in, as its bill page lists them."""
+    db.execute(
+        "CREATE TABLE bill_alternatives (alternative_id TEXT NOT NULL, bill_no TEXT NOT NULL,"
+        " bill_id TEXT, first_seen_at TEXT NOT NULL, PRIMARY KEY (alternative_id, bill_no))"
+    )
+    db.execute("CREATE INDEX bill_alternatives_bill ON bill_alternatives(bill_no)")
+
+
 def _execute_all(db: sqlite_utils.Database, script: str) -> None:
     """Run a script of plain statements (no triggers) inside the current transaction."""
     for statement in script.split(";"):
@@ -284,6 +293,7 @@ MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _migration_6_bill_pages,
     _migration_7_bills_fts_from_bills,
     _migration_8_page_checks,
+    _migration_9_alternatives,
 )
 
 # Digest statuses that close a period: it is never sent again.
@@ -541,6 +551,47 @@ class Store:
             finals = ",".join(f"'{c}'" for c in sorted(stages.FINAL_CODES))
             sql += f" WHERE stage IS NULL OR stage NOT IN ({finals})"
         return [r[0] for r in self.conn.execute(sql + " ORDER BY bill_id")]
+
+    def bills_ended_in_run(self, run_id: int | None) -> list[str]:
+        """The bills a source moved to a final stage in this run (their pages are still read)."""
+        finals = ",".join(f"'{c}'" for c in sorted(stages.FINAL_CODES))
+        rows = self.conn.execute(
+            "SELECT DISTINCT bill_id FROM bill_changes WHERE run_id = ? AND field = 'stage'"
+            f" AND new_value IN ({finals}) ORDER BY bill_id",
+            [run_id],
+        )
+        return [r[0] for r in rows]
+
+    def folded_without_alternative(self) -> list[str]:
+        """Bills folded into an alternative (대안반영폐기) that no alternative is known to hold."""
+        rows = self.conn.execute(
+            "SELECT bill_id FROM bills WHERE stage = 'replaced_by_alternative' AND NOT EXISTS"
+            " (SELECT 1 FROM bill_alternatives a WHERE a.bill_no = bills.bill_no)"
+            " ORDER BY bill_id"
+        )
+        return [r[0] for r in rows]
+
+    def bill_ids_by_number(self) -> dict[str, str]:
+        """Stored bills by 의안번호 (a number is the bill's in its term; the latest id wins)."""
+        rows = self.conn.execute(
+            "SELECT bill_no, bill_id FROM bills WHERE bill_no IS NOT NULL ORDER BY first_seen_at"
+        )
+        return dict(rows.fetchall())
+
+    def record_alternative(self, fold: AlternativeFold) -> None:
+        """Remember which bills the alternative took in; a bill id learnt later fills a gap."""
+        at = self.now()
+        with self.transaction():
+            self.conn.executemany(
+                "INSERT INTO bill_alternatives (alternative_id, bill_no, bill_id, first_seen_at)"
+                " VALUES (?, ?, coalesce(?, (SELECT bill_id FROM bills WHERE bill_no = ?)), ?)"
+                " ON CONFLICT(alternative_id, bill_no) DO UPDATE SET"
+                " bill_id = coalesce(bill_alternatives.bill_id, excluded.bill_id)",
+                [
+                    (fold.alternative_id, bill_no, bill_id, bill_no, at)
+                    for bill_no, bill_id in fold.folded
+                ],
+            )
 
     def apply_bill(
         self, record: BillRecord, run_id: int | None, alert_fields: tuple[str, ...] = ()

@@ -14,7 +14,7 @@ from tracker.models import UNKNOWN, BillEvent, BillRecord
 
 SOURCE = "assembly_api"
 NO_DATA = "INFO-200"
-_BILL_ID = re.compile(r"^PRC_[A-Z0-9]{20,40}$")
+_BILL_ID = re.compile(r"^[A-Z]{3}_[A-Z0-9]+$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
 # Bump whenever what bill_from_row makes of a row changes: a page is then parsed again even
 # when its body is the one last stored.

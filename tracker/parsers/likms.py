@@ -1,31 +1,40 @@
-"""Parsers for the Assembly's bill pages on likms.assembly.go.kr.
+"""Parsers for the Assembly's bill information system on likms.assembly.go.kr.
 
-Three layouts: the current shell page ``billDetailPage.do`` (title, CSRF token and the hidden
-form to POST), the ``billInfo.do`` fragment that POST returns (receipt data, summary, dated
-steps, alternative), and the old ``billDetail.do`` page. Every parser raises ``ParseError``
-naming the missing part when the page no longer has the expected shape, and ``SourceError``
-when the site served a maintenance or block page with HTTP 200.
+Three responses, as the live site serves them (DESIGN.md, "The bill information system as it
+really is"): the shell page ``billDetailPage.do`` (title, CSRF token, the hidden ``form#form``
+to POST, the ``law_meta_table`` card), the ``billInfo.do`` fragment that POST returns (the step
+bar and one table per section) and the ``anBillInfo.do`` fragment (the committee alternative
+and the bills folded into it). Every parser raises ``ParseError`` naming the missing part when
+a response no longer has the expected shape, and ``SourceError`` when the site served a
+maintenance or block page with HTTP 200.
 
-Stage and result rules for ``billInfo.do``:
+Sections are tables found by their caption (the text before " :"), never by position or
+wrapper id; a cell is found by its ``td`` class and its value is the cell's ``<span>`` (the
+``<i>`` is a label for narrow screens, buttons may follow). Captions this module does not know
+are ignored.
 
-- ``stage`` is the furthest stage (``stages.later``) among the dated steps, the finished and
-  current entries of the step bar, and the stage the result implies.
-- ``result`` is the last result found in the dated steps: an ending result (대안반영폐기, 철회,
-  부결, 임기만료폐기, …) written as a step name or a step description anywhere, or a passing
-  result (원안가결, 수정가결) only when written on a plenary step (본회의 부의/상정/의결/처리).
-  A committee's or the judiciary committee's 원안가결/수정가결 is not the bill's result.
-- The live site fills ``#stage_list`` by script: a ``#stage_list`` holding nothing but its
-  heading (as in the real capture) gives no steps, ``current_step``/``stage``/``result`` None,
-  meaning "not known from this page". Any other ``#stage_list`` must contain
-  ``tbody#stage-rows`` with at least one row, so empty steps never pass for a bill without
-  progress.
+Stage and result of a ``billInfo.do`` fragment:
+
+- ``stage`` is the furthest stage (``stages.later``) among the step bar's reached steps (a
+  non-empty ``div.stepdate``) and its current one (class ``on`` or a title ending "(현재
+  진행중)"), the dated cells of the tables, and the stage the result implies. The class of a
+  finished step is not relied on. The bar's last step (DCS) is titled with the bill's ending
+  (공포, 대안반영폐기, 철회, …); a reached step the parser does not know is a ParseError.
+  본회의 심의 reached is ``passed`` (or ``rejected``) once 본회의 심의정보 holds the vote.
+  The shell's ``currCmtName`` is never read as a stage: the
+  live site fills it with "위원회 심사" for a bill at 접수.
+- ``result`` is an ending (대안반영폐기, 철회, 부결, 폐기, …) written in the result cell of
+  the committee, the judiciary committee, the plenary or the reconsideration table, else the
+  plenary's 원안가결/수정가결. A committee's own 원안가결/수정가결 is not the bill's result.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 
 from lxml import etree
 
@@ -35,7 +44,13 @@ from tracker.stages import PASSING_RESULTS, later, squash, stage_for_result, sta
 
 DETAIL_SOURCE = "bill_page"
 INFO_SOURCE = "bill_info"
-OLD_SOURCE = "bill_page_old"
+ALTERNATIVE_SOURCE = "bill_alternative"
+# The header the token goes back in: the site names none (there is no _csrf_header meta).
+CSRF_HEADER = "X-CSRF-TOKEN"
+# What the card shows as the committee before the bill is referred.
+UNDECIDED_COMMITTEE = "미확정"
+# Results after which the alternative endpoint names the bill that carries the act on.
+ALTERNATIVE_RESULTS = frozenset({"대안반영폐기", "본회의불부의"})
 
 # Texts that mark a maintenance, error or block page; looked for in the page title and its
 # top headings only, since bill summaries can mention "점검" or "오류" in passing.
@@ -52,7 +67,33 @@ _ERROR_MARKERS = (
     "접근이 제한",
     "비정상적인 접근",
 )
-_PLENARY_STAGES = frozenset({"plenary", "passed"})
+
+# The step bar's steps (data-gbn) and the stage each stands for. The last step, DCS, is named
+# for how the bill ended (공포, 대안반영폐기, 철회, 부결, …): its stage comes from its title.
+STEP_STAGES: dict[str, str] = {
+    "RECEIVE": "received",
+    "CMT": "committee_review",
+    "EXAM": "judiciary_review",
+    "MAIN": "plenary",
+    "GOVTRANS": "sent_to_government",
+    # 정부재의: a vetoed bill back for a second vote, after its transfer to the government.
+    "REEXAM": "sent_to_government",
+}
+ENDING_STEP = "DCS"
+_IN_PROGRESS = "(현재 진행중)"
+
+# Section captions, as the site writes them (spacing aside).
+RECEIPT = "의안접수정보"
+COMMITTEE = "소관위 심사정보"
+SUBCOMMITTEE = "소위 심사정보"
+JUDICIARY = "법사위 체계자구 심사정보"
+PLENARY = "본회의 심의정보"
+# Spelled so on the site.
+GOVERNMENT = "정보이송정보"
+PROMULGATION = "공포정보"
+RECONSIDERATION = "정부재의안"
+ALTERNATIVE = "대안반영"
+FOLDED = "대안반영폐기"
 
 
 @dataclass(frozen=True)
@@ -63,48 +104,71 @@ class DetailPage:
     bill_no: str
     title: str
     proposer: str | None
-    current_step: str | None
-    current_stage: str | None
+    committee: str | None
     csrf_token: str | None
-    csrf_header: str
     form_fields: dict[str, str]
 
 
 @dataclass(frozen=True)
-class Step:
-    """One dated progress step as the site lists it."""
+class StepBarItem:
+    """One step of the fragment's step bar (접수 … 공포), with the stage it stands for."""
 
-    name: str
-    stage: str | None
+    code: str
+    title: str
+    stage: str
     date: str | None
-    description: str
+    current: bool
 
 
 @dataclass(frozen=True)
-class AlternativeRef:
-    """The committee alternative (대안) a bill was folded into."""
+class Promulgation:
+    """One law a bill promulgated (a bill can promulgate several, each under its own name)."""
 
-    bill_id: str
-    bill_no: str | None
-    title: str
-    proposed_on: str | None
+    date: str | None
+    number: str | None
+    law: str | None
 
 
 @dataclass(frozen=True)
 class BillInfo:
-    """The details of a bill from ``billInfo.do`` (or the old ``billDetail.do`` page)."""
+    """What the ``billInfo.do`` fragment says about a bill."""
 
     bill_no: str
     proposed_on: str
     proposer: str | None
+    session: str | None
     committee: str | None
     summary: str | None
-    steps: list[Step]
-    current_step: str | None
-    stage: str | None
+    memo: str | None
+    step_bar: tuple[StepBarItem, ...]
+    events: tuple[BillEvent, ...]
+    stage: str
     result: str | None
-    alternative: AlternativeRef | None
+    promulgations: tuple[Promulgation, ...] = ()
+
+    @property
+    def current_step(self) -> str | None:
+        """The step bar's current step, as the site names it."""
+        return next((item.title for item in self.step_bar if item.current), None)
+
+
+@dataclass(frozen=True)
+class BillRef:
+    """A bill as a row of the alternative endpoint names it."""
+
+    bill_no: str
+    bill_id: str | None = None
     title: str | None = None
+
+
+@dataclass(frozen=True)
+class Alternatives:
+    """The ``anBillInfo.do`` answer: the committee alternative and the bills folded into it."""
+
+    alternative: BillRef | None
+    folded: tuple[BillRef, ...] = field(default=())
+    # Whether the answer had the two tables at all (bills without an alternative tab may not).
+    found: bool = True
 
 
 def is_error_page(html: str) -> bool:
@@ -127,19 +191,19 @@ def parse_detail_page(html: str) -> DetailPage:
     if not bill_id:
         raise ParseError(DETAIL_SOURCE, "form#form input billId missing")
     heading_no, title, proposer = _split_heading(_text(heading), DETAIL_SOURCE, "h3.detailh3")
-    bill_no = fields.get("billNo", "").strip() or heading_no
+    bill_no = fields.get("billNo", "").strip()
+    if not bill_no:
+        raise ParseError(DETAIL_SOURCE, "form#form input billNo missing")
     if bill_no != heading_no:
         raise ParseError(DETAIL_SOURCE, f"billNo {bill_no} differs from h3.detailh3 {heading_no}")
-    current_step = fields.get("currCmtName", "").strip() or None
+    committee = _card(root).get("소관위원회")
     return DetailPage(
         bill_id=bill_id,
         bill_no=bill_no,
         title=title,
         proposer=proposer,
-        current_step=current_step,
-        current_stage=stage_for_step(current_step) if current_step else None,
+        committee=committee if committee != UNDECIDED_COMMITTEE else None,
         csrf_token=_meta(root, "_csrf"),
-        csrf_header=_meta(root, "_csrf_header") or "X-CSRF-TOKEN",
         form_fields=fields,
     )
 
@@ -148,107 +212,315 @@ def parse_bill_info(html: str) -> BillInfo:
     """Parse the fragment POST ``/bill/bi/bill/detail/billInfo.do`` returns."""
     root = _document(html)
     _raise_if_error_page(root, INFO_SOURCE)
-    receipt = _one(root, "#rcp_list tbody#insc-rcp-row", INFO_SOURCE)
-    bill_no = _required_text(receipt, "td.billNo span", INFO_SOURCE)
-    proposed_on = _date(
-        _required_text(receipt, "td.proposeDt span", INFO_SOURCE), INFO_SOURCE, "td.proposeDt"
-    )
-    committee = _optional_text(receipt, "td.cmtName span") or _optional_text(
-        root, "#cmt_list td.cmtName"
-    )
-    steps, bar = _stage_list(root)
-    current_step = _current_step(bar)
-    result = _result(steps)
+    step_bar = _step_bar(root)
+    tables = _tables(root)
+    receipt = tables.get(squash(RECEIPT))
+    if not receipt:
+        raise ParseError(INFO_SOURCE, f"table captioned {RECEIPT} missing")
+    row = receipt[0]
+    bill_no = _required(row, "billNo", RECEIPT)
+    proposed_on = _date(_required(row, "proposeDt", RECEIPT), INFO_SOURCE, "td.proposeDt")
+    proposer = row.get("proposer")
+    sections = _Sections(tables)
+    events = [BillEvent("received", proposed_on, _joined("접수", proposer))]
+    events += sections.events()
+    events += _step_bar_events(step_bar, sections.plenary_stage())
+    result = sections.result()
     stage = None
-    for step in steps:
-        stage = later(stage, step.stage)
-    for item in bar:
-        if item.done or item.current:
-            stage = later(stage, stage_for_step(item.name))
-    stage = later(stage, stage_for_result(result))
-    if result in PASSING_RESULTS:
-        stage = later(stage, "passed")
+    for item in step_bar:
+        if item.date or item.current:
+            reached = sections.plenary_stage() if item.code == "MAIN" else item.stage
+            stage = later(stage, reached)
+    for event in events:
+        stage = later(stage, event.stage)
+    stage = later(stage, stage_for_result(result)) or "received"
     return BillInfo(
         bill_no=bill_no,
         proposed_on=proposed_on,
-        proposer=_optional_text(receipt, "td.proposer span"),
-        committee=committee,
+        proposer=proposer,
+        session=row.get("sessionTitle"),
+        committee=sections.committee(),
         summary=_summary(_first(root, "pre#prntSummary")),
-        steps=steps,
-        current_step=current_step,
+        memo=_optional_text(root, "pre.bill_memo"),
+        step_bar=step_bar,
+        events=_first_of_each_step(events),
         stage=stage,
         result=result,
-        alternative=_alternative(root),
+        promulgations=sections.promulgations(),
     )
+
+
+def parse_alternatives(html: str) -> Alternatives:
+    """Parse the fragment POST ``/bill/bi/bill/detail/anBillInfo.do`` returns.
+
+    The site repeats each table; the first of each caption is read. A response with neither
+    caption has ``found`` False: the caller knows whether it expected them.
+    """
+    root = _document(html)
+    _raise_if_error_page(root, ALTERNATIVE_SOURCE)
+    tables = _tables(root, _bill_id_of_row)
+    if squash(ALTERNATIVE) not in tables and squash(FOLDED) not in tables:
+        return Alternatives(None, (), found=False)
+    refs = {
+        caption: tuple(_bill_ref(row, caption) for row in tables.get(squash(caption), []))
+        for caption in (ALTERNATIVE, FOLDED)
+    }
+    alternatives = refs[ALTERNATIVE]
+    return Alternatives(alternatives[0] if alternatives else None, refs[FOLDED])
+
+
+def needs_alternatives(page: DetailPage, info: BillInfo) -> bool:
+    """Whether the alternative endpoint has something to say about this bill: it was folded
+    into an alternative, or it is one (proposed by a committee chair)."""
+    proposer = page.proposer or info.proposer or ""
+    return info.result in ALTERNATIVE_RESULTS or proposer.endswith("위원장")
 
 
 def bill_from_pages(page: DetailPage, info: BillInfo) -> BillRecord:
     """What the shell page and its fragment say about a bill, as a ``bill_page`` BillRecord.
 
-    A part the pages did not show stays UNKNOWN, never None: with no dated steps the stage is
-    the shell's current step and the result is unknown. The two pages must be of one bill.
+    The fragment must prove it is of the bill asked for: its 의안번호 is the form's billNo.
     """
     if info.bill_no != page.bill_no:
-        raise ParseError(INFO_SOURCE, f"td.billNo {info.bill_no} is not the page's {page.bill_no}")
-    stage = info.stage if info.steps else page.current_stage
-    alternative = info.alternative if stage == "replaced_by_alternative" else None
+        raise ParseError(INFO_SOURCE, f"의안번호 {info.bill_no} is not the page's {page.bill_no}")
     return BillRecord(
         bill_id=page.bill_id,
         source=DETAIL_SOURCE,
-        stage=stage or UNKNOWN,
-        result=info.result if info.steps else UNKNOWN,
+        stage=info.stage,
+        result=info.result,
         title=page.title,
         bill_no=page.bill_no,
         proposer=page.proposer or info.proposer or UNKNOWN,
         proposed_on=info.proposed_on,
-        committee=info.committee or UNKNOWN,
+        committee=info.committee or page.committee or UNKNOWN,
         summary=info.summary or UNKNOWN,
-        events=[
-            BillEvent(step.stage, step.date, step.description or step.name)
-            for step in info.steps
-            if step.stage and step.date
-        ],
-        replaced_by=alternative.bill_id if alternative else None,
-        replaced_by_title=alternative.title if alternative else None,
+        events=list(info.events),
     )
 
 
-def parse_old_detail(html: str) -> BillInfo:
-    """Parse the old ``/bill/billDetail.do`` page; it has no dated steps or committee."""
-    root = _document(html)
-    _raise_if_error_page(root, OLD_SOURCE)
-    heading_no, title, proposer = _split_heading(
-        _text(_one(root, "h3.titCont", OLD_SOURCE)), OLD_SOURCE, "h3.titCont"
-    )
-    row = _one(root, "div.tableCol01 table tbody tr", OLD_SOURCE)
-    cells = [_text(td) for td in row.iterdescendants("td")]
-    if len(cells) < 3:
-        raise ParseError(OLD_SOURCE, "div.tableCol01 row has fewer than 3 cells")
-    bill_no = cells[0] or heading_no
-    steps_bar = list(_one(root, "div.stepType01", OLD_SOURCE).iterdescendants("span"))
-    if not steps_bar:
-        raise ParseError(OLD_SOURCE, "div.stepType01 has no steps")
-    current = next((_text(s) for s in steps_bar if _has_class(s, "on")), None)
-    return BillInfo(
-        bill_no=bill_no,
-        proposed_on=_date(cells[1], OLD_SOURCE, "div.tableCol01 제안일자"),
-        proposer=cells[2] or proposer,
-        committee=None,
-        summary=_summary(_first(root, "#summaryContentDiv"), line_breaks=True),
-        steps=[],
-        current_step=current,
-        stage=stage_for_step(current) if current else None,
-        result=None,
-        alternative=None,
-        title=title,
-    )
+class _Sections:
+    """The caption tables of a fragment, read into dated steps, a result and a committee."""
+
+    def __init__(self, tables: dict[str, list[dict[str, str]]]) -> None:
+        self.tables = tables
+
+    def rows(self, caption: str) -> list[dict[str, str]]:
+        return self.tables.get(squash(caption), [])
+
+    def row(self, caption: str) -> dict[str, str]:
+        rows = self.rows(caption)
+        return rows[0] if rows else {}
+
+    def date(self, caption: str, cell: str) -> str | None:
+        value = self.row(caption).get(cell)
+        return _date(value, INFO_SOURCE, f"{caption} td.{cell}") if value else None
+
+    def committee(self) -> str | None:
+        return self.row(COMMITTEE).get("committeeName")
+
+    def outcome(self) -> str | None:
+        # The site's own parsers disagree on the cell's class: both are read.
+        row = self.row(PLENARY)
+        outcome = row.get("procResultName") or row.get("inscResultCd")
+        return squash(outcome) if outcome else None
+
+    def plenary_stage(self) -> str:
+        """``passed`` or ``rejected`` once the plenary has voted, else ``plenary``."""
+        outcome = self.outcome()
+        if outcome in PASSING_RESULTS:
+            return "passed"
+        return stage_for_result(outcome) or "plenary"
+
+    def result(self) -> str | None:
+        cells = (
+            self.row(COMMITTEE).get("inscResultCd"),
+            self.row(JUDICIARY).get("inscResultCd"),
+            self.outcome(),
+            self.row(RECONSIDERATION).get("procResultName"),
+        )
+        endings = [squash(text) for text in cells if text and stage_for_result(text)]
+        if endings:
+            return endings[-1]
+        plenary = self.outcome()
+        return plenary if plenary in PASSING_RESULTS else None
+
+    def promulgations(self) -> tuple[Promulgation, ...]:
+        return tuple(
+            Promulgation(
+                _date(row["announceDt"], INFO_SOURCE, f"{PROMULGATION} td.announceDt")
+                if row.get("announceDt")
+                else None,
+                row.get("announceNo"),
+                row.get("lawName"),
+            )
+            for row in self.rows(PROMULGATION)
+        )
+
+    def events(self) -> list[BillEvent]:
+        """The dated steps the tables show, each with the stage it stands for."""
+        committee = self.row(COMMITTEE)
+        judiciary = self.row(JUDICIARY)
+        dated = [
+            (COMMITTEE, "submitDt", "committee_review", _joined("소관위 회부", self.committee())),
+            (COMMITTEE, "presentDt", "committee_review", "소관위 상정"),
+            (
+                COMMITTEE,
+                "procDt",
+                stage_for_result(committee.get("inscResultCd")) or "committee_review",
+                _joined("소관위 처리", committee.get("inscResultCd")),
+            ),
+            (SUBCOMMITTEE, "presentDt", "committee_review", "소위 상정"),
+            (SUBCOMMITTEE, "procDt", "committee_review", "소위 처리"),
+            (JUDICIARY, "submitDt", "judiciary_review", "법사위 회부"),
+            (JUDICIARY, "presentDt", "judiciary_review", "법사위 상정"),
+            (
+                JUDICIARY,
+                "procDt",
+                stage_for_result(judiciary.get("inscResultCd")) or "judiciary_review",
+                _joined("법사위 처리", judiciary.get("inscResultCd")),
+            ),
+            (PLENARY, "presentDt", "plenary", "본회의 상정"),
+            (PLENARY, "procDt", self.plenary_stage(), _joined("본회의 의결", self.outcome())),
+            (GOVERNMENT, "govTransDt", "sent_to_government", "정부이송"),
+        ]
+        events = [
+            BillEvent(stage, day, description)
+            for caption, cell, stage, description in dated
+            if (day := self.date(caption, cell))
+        ]
+        for law in self.promulgations():
+            if law.date:
+                number = f"법률 제{law.number}호" if law.number else None
+                events.append(BillEvent("promulgated", law.date, _joined("공포", number, law.law)))
+        return events
 
 
-@dataclass(frozen=True)
-class _BarItem:
-    name: str
-    done: bool
-    current: bool
+def _first_of_each_step(events: list[BillEvent]) -> tuple[BillEvent, ...]:
+    """One event a stage and day, as the store keeps them: the most specific comes first."""
+    kept: dict[tuple[str, str], BillEvent] = {}
+    for event in events:
+        kept.setdefault((event.stage, event.happened_on), event)
+    return tuple(kept.values())
+
+
+def _joined(name: str, *details: str | None) -> str:
+    """``name`` with the details the page gave, as ``소관위 처리 (대안반영폐기)``."""
+    given = [d for d in details if d]
+    return f"{name} ({', '.join(given)})" if given else name
+
+
+def _step_bar_events(step_bar: Iterable[StepBarItem], plenary_stage: str) -> list[BillEvent]:
+    """The step bar's dates (접수: 제안일, the reviews: 처리일, 본회의: 의결일) as steps."""
+    events = []
+    for item in step_bar:
+        if item.date:
+            stage = plenary_stage if item.code == "MAIN" else item.stage
+            events.append(BillEvent(stage, item.date, item.title.replace(_IN_PROGRESS, "").strip()))
+    return events
+
+
+def _step_bar(root: etree._Element) -> tuple[StepBarItem, ...]:
+    bar = _one(root, "div.bill_step_list#insc-step-sect", INFO_SOURCE)
+    items = []
+    for step in _FIND["div[data-gbn]"](bar):
+        code = step.get("data-gbn", "").strip()
+        title = _optional_text(step, "div.title") or step.get("title", "").strip()
+        date_text = _optional_text(step, "div.stepdate")
+        current = _has_class(step, "on") or step.get("title", "").strip().endswith(_IN_PROGRESS)
+        stage = stage_for_step(title) if code == ENDING_STEP else STEP_STAGES.get(code)
+        if stage is None:
+            if date_text or current:
+                raise ParseError(INFO_SOURCE, f"step bar step {code} '{title}' is not known")
+            continue
+        date = _date(date_text, INFO_SOURCE, f"step {code} div.stepdate") if date_text else None
+        items.append(StepBarItem(code, title, stage, date, current))
+    if not items:
+        raise ParseError(INFO_SOURCE, "div.bill_step_list#insc-step-sect has no div[data-gbn]")
+    return tuple(items)
+
+
+def _tables(
+    root: etree._Element, row_extra: Callable[[etree._Element], dict[str, str]] | None = None
+) -> dict[str, list[dict[str, str]]]:
+    """Each captioned table's rows (cell class → value), by squashed caption; the first table
+    of a caption wins."""
+    tables: dict[str, list[dict[str, str]]] = {}
+    for caption in _FIND["table > caption"](root):
+        name = squash(_text(caption).split(" :")[0].split(":")[0])
+        if name in tables:
+            continue
+        table = caption.getparent()
+        rows = []
+        for tr in _FIND["tr with td"](table):
+            cells: dict[str, str] = {}
+            for td in tr.iterchildren("td"):
+                value = _cell_value(td)
+                for name_ in td.get("class", "").split():
+                    cells.setdefault(name_, value)
+            if row_extra is not None:
+                cells.update(row_extra(tr))
+            if any(cells.values()):
+                rows.append({k: v for k, v in cells.items() if v})
+        tables[name] = rows
+    return tables
+
+
+def _cell_value(td: etree._Element) -> str:
+    span = next(td.iterchildren("span"), None)
+    text = _text(span) if span is not None else _own_text(td)
+    # Some values carry a double-escaped "<br>" and a note after it: keep what comes before.
+    return _BR_TAIL.split(text, maxsplit=1)[0].strip()
+
+
+_BR_TAIL = re.compile(r"<\s*br\s*/?\s*>", re.IGNORECASE)
+
+
+def _own_text(td: etree._Element) -> str:
+    """A cell's text without its label (``<i>``): a value not in a ``<span>`` (공포정보's law
+    name is a link)."""
+    parts = [td.text or ""]
+    for child in td:
+        if child.tag not in ("i", "button") and isinstance(child.tag, str):
+            parts.append(_text(child))
+        parts.append(child.tail or "")
+    return " ".join(" ".join(parts).split())
+
+
+_BILL_ID = re.compile(r"[A-Z]{3}_[A-Z0-9]+")
+
+
+def _bill_id_of_row(tr: etree._Element) -> dict[str, str]:
+    """The bill id a row carries in a ``data-bill-id`` attribute, if any (not in a capture)."""
+    for value in _FIND["@data-bill-id"](tr):
+        if _BILL_ID.fullmatch(value.strip()):
+            return {"billId": value.strip()}
+    return {}
+
+
+def _bill_ref(row: dict[str, str], caption: str) -> BillRef:
+    bill_no = _required(row, "billNo", caption, ALTERNATIVE_SOURCE)
+    if not bill_no.isdigit():
+        raise ParseError(ALTERNATIVE_SOURCE, f"{caption} td.billNo is not a number: {bill_no!r}")
+    title = row.get("billName") or row.get("billNm") or row.get("subject")
+    return BillRef(bill_no, row.get("billId"), title)
+
+
+def _required(row: dict[str, str], cell: str, caption: str, source: str = INFO_SOURCE) -> str:
+    value = row.get(cell)
+    if not value:
+        raise ParseError(source, f"{caption} td.{cell} missing")
+    return value
+
+
+def _card(root: etree._Element) -> dict[str, str]:
+    """The shell's ``law_meta_table`` card: each ``<strong>`` label and the text after it."""
+    card: dict[str, str] = {}
+    for table in _FIND["div.law_meta_table"](root):
+        children = list(table)
+        for label, value in itertools.pairwise(children):
+            if label.tag == "strong":
+                card.setdefault(_text(label), _text(value))
+    return {k: v for k, v in card.items() if v}
 
 
 # Parsing bytes in the encoding given lets a page declare another (an XML declaration, a
@@ -266,10 +538,7 @@ def _id(name: str) -> str:
     return f"//@id[. = '{name}']/.."
 
 
-# What the parsers look for, by the CSS selector their errors name. As for a CSS selector, the
-# ancestors a relative expression asks for may lie outside the element it is applied to.
-# Compound selectors go from the right, the way browsers match them: the few candidates
-# first, then their ancestors.
+# What the parsers look for, by the CSS selector their errors name.
 _FIND = {
     css: etree.XPath(xpath)
     for css, xpath in {
@@ -280,34 +549,18 @@ _FIND = {
         "h3.detailh3": f"//h3[{_class('detailh3')}]",
         "form#form": "//form[@id = 'form']",
         "input[type=hidden]": "descendant::input[translate(@type, 'HIDEN', 'hiden') = 'hidden']",
-        "#rcp_list tbody#insc-rcp-row": (
-            "//tbody[@id = 'insc-rcp-row'][ancestor::*[@id = 'rcp_list']]"
+        "div.law_meta_table": f"//div[{_class('law_meta_table')}]",
+        "div.bill_step_list#insc-step-sect": (
+            f"//div[@id = 'insc-step-sect'][{_class('bill_step_list')}]"
         ),
-        "td.billNo span": f"descendant::span[ancestor::td[{_class('billNo')}]]",
-        "td.proposeDt span": f"descendant::span[ancestor::td[{_class('proposeDt')}]]",
-        "td.proposer span": f"descendant::span[ancestor::td[{_class('proposer')}]]",
-        "td.cmtName span": f"descendant::span[ancestor::td[{_class('cmtName')}]]",
-        "#cmt_list td.cmtName": f"//td[{_class('cmtName')}][ancestor::*[@id = 'cmt_list']]",
-        "#stage_list": _id("stage_list"),
-        ":scope > :not(.theme_title_wrap)": f"*[not({_class('theme_title_wrap')})]",
-        "#stage_list table tbody#stage-rows": (
-            "//tbody[@id = 'stage-rows'][ancestor::table[ancestor::*[@id = 'stage_list']]]"
-        ),
-        "td.stage": f"descendant::td[{_class('stage')}]",
-        "td.date": f"descendant::td[{_class('date')}]",
-        "td.desc": f"descendant::td[{_class('desc')}]",
-        "ul.stage_step": f"descendant::ul[{_class('stage_step')}]",
+        "div[data-gbn]": "child::div[@data-gbn]",
+        "div.title": f"descendant::div[{_class('title')}]",
+        "div.stepdate": f"descendant::div[{_class('stepdate')}]",
+        "table > caption": "//table/caption",
+        "tr with td": "descendant::tr[td]",
+        "@data-bill-id": "descendant::*/@data-bill-id",
         "pre#prntSummary": "//pre[@id = 'prntSummary']",
-        "#altr_list": _id("altr_list"),
-        "#altr_list a[data-bill-id]": "//a[@data-bill-id][ancestor::*[@id = 'altr_list']]",
-        "td.proposeDt": f"descendant::td[{_class('proposeDt')}]",
-        "td.billNo": f"descendant::td[{_class('billNo')}]",
-        "h3.titCont": f"//h3[{_class('titCont')}]",
-        "div.tableCol01 table tbody tr": (
-            f"//tr[ancestor::tbody[ancestor::table[ancestor::div[{_class('tableCol01')}]]]]"
-        ),
-        "div.stepType01": f"//div[{_class('stepType01')}]",
-        "#summaryContentDiv": _id("summaryContentDiv"),
+        "pre.bill_memo": f"//pre[{_class('bill_memo')}]",
     }.items()
 }
 # Script, style and template contents and ruby annotations are not text a reader sees.
@@ -316,7 +569,6 @@ _STRINGS = etree.XPath(
     " or ancestor::rt or ancestor::rp)]",
     smart_strings=False,
 )
-_STRINGS_AND_BREAKS = etree.XPath(f"{_STRINGS.path} | descendant::br", smart_strings=False)
 _META = etree.XPath("string((//meta[@name = $name])[1]/@content)")
 
 
@@ -345,13 +597,6 @@ def _one(root: etree._Element, selector: str, source: str) -> etree._Element:
     if found is None:
         raise ParseError(source, f"{selector} missing")
     return found
-
-
-def _required_text(root: etree._Element, selector: str, source: str) -> str:
-    text = _text(_one(root, selector, source))
-    if not text:
-        raise ParseError(source, f"{selector} empty")
-    return text
 
 
 def _optional_text(root: etree._Element, selector: str) -> str | None:
@@ -427,64 +672,10 @@ def _date(text: str, source: str, what: str) -> str:
         raise ParseError(source, f"{what} is not a date: {text[:40]!r}") from None
 
 
-def _stage_list(root: etree._Element) -> tuple[list[Step], list[_BarItem]]:
-    section = _one(root, "#stage_list", INFO_SOURCE)
-    if _first(section, ":scope > :not(.theme_title_wrap)") is None:
-        return [], []
-    body = _one(root, "#stage_list table tbody#stage-rows", INFO_SOURCE)
-    steps = []
-    for row in body.iterdescendants("tr"):
-        name = _required_text(row, "td.stage", INFO_SOURCE)
-        date = _text(_one(row, "td.date", INFO_SOURCE))
-        steps.append(
-            Step(
-                name=name,
-                stage=stage_for_step(name),
-                date=_date(date, INFO_SOURCE, "td.date") if date else None,
-                description=_text(_one(row, "td.desc", INFO_SOURCE)),
-            )
-        )
-    if not steps:
-        raise ParseError(INFO_SOURCE, "tbody#stage-rows has no rows")
-    bar = []
-    step_bar = _first(section, "ul.stage_step")
-    if step_bar is not None:
-        for li in step_bar.iterdescendants("li"):
-            bar.append(
-                _BarItem(_text(li), done=_has_class(li, "end"), current=_has_class(li, "on"))
-            )
-        if not bar:
-            raise ParseError(INFO_SOURCE, "ul.stage_step has no items")
-    return steps, bar
-
-
-def _current_step(bar: list[_BarItem]) -> str | None:
-    for item in bar:
-        if item.current:
-            return item.name
-    done = [item.name for item in bar if item.done]
-    return done[-1] if done else None
-
-
-def _result(steps: list[Step]) -> str | None:
-    result = None
-    for step in steps:
-        for text in (step.name, step.description):
-            squashed = squash(text)
-            if stage_for_result(squashed) or (
-                squashed in PASSING_RESULTS and step.stage in _PLENARY_STAGES
-            ):
-                result = squashed
-    return result
-
-
-def _summary(element: etree._Element | None, line_breaks: bool = False) -> str | None:
-    # The old page ends the summary's lines with <br>, the fragment's <pre> with newlines.
+def _summary(element: etree._Element | None) -> str | None:
     if element is None:
         return None
-    parts = (_STRINGS_AND_BREAKS if line_breaks else _STRINGS)(element)
-    text = "".join(part if isinstance(part, str) else "\n" for part in parts)
-    lines = [" ".join(line.split()) for line in text.splitlines()]
+    lines = [" ".join(line.split()) for line in "".join(_STRINGS(element)).splitlines()]
     while lines and not lines[0]:
         lines.pop(0)
     if lines and squash(lines[0]) == "제안이유및주요내용":
@@ -494,21 +685,3 @@ def _summary(element: etree._Element | None, line_breaks: bool = False) -> str |
         if line or (kept and kept[-1]):
             kept.append(line)
     return "\n".join(kept).strip() or None
-
-
-def _alternative(root: etree._Element) -> AlternativeRef | None:
-    section = _first(root, "#altr_list")
-    if section is None:
-        return None
-    link = _one(root, "#altr_list a[data-bill-id]", INFO_SOURCE)
-    row = next(link.iterancestors("tr"), section)
-    proposed = _optional_text(row, "td.proposeDt")
-    title = _text(link)
-    if not title:
-        raise ParseError(INFO_SOURCE, "#altr_list a[data-bill-id] has no title")
-    return AlternativeRef(
-        bill_id=link.get("data-bill-id", "").strip(),
-        bill_no=_optional_text(row, "td.billNo"),
-        title=title,
-        proposed_on=_date(proposed, INFO_SOURCE, "#altr_list td.proposeDt") if proposed else None,
-    )

@@ -1,48 +1,53 @@
-"""Replica of the Assembly's bill pages (likms): the shell page, the ``billInfo.do`` fragment
-and the old address that forwards to the shell, served like the live site.
+"""Replica of the Assembly's bill pages (likms): the shell page, the ``billInfo.do`` and
+``anBillInfo.do`` fragments and the old address that forwards to the shell, served like the
+live site (see ``tracker.replica.likms_pages`` for the markup).
 
 A bill's page starts as its Open API row shows it the first time it is asked for, and from
 then on moves only when told (:meth:`BillPagesReplica.advance`), so a test or the demo can
 show a status on the page before the API has it, as the real site does. The site's manners
-are kept: a session cookie with a CSRF token per session, 403 for a POST without both, and
-``ETag`` / ``Last-Modified`` on the shell with 304 for a conditional GET of an unchanged one.
-Per-bill faults serve another body (a redesigned page, a maintenance notice) or an HTTP error.
+are kept: a session cookie with a CSRF token per session, 403 for a POST without both, 400
+"Bad Request." for a POST without the whole form. Per-bill faults serve another body (a
+redesigned page, a maintenance notice) or an HTTP error.
 """
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from email.utils import formatdate, parsedate_to_datetime
 from http.cookies import SimpleCookie
 from typing import Any
 
 from tracker import stages
 from tracker.replica.assembly import AssemblyApiReplica, fault_response
 from tracker.replica.http import Request, Response
-from tracker.replica.likms_pages import render_bill_info, render_detail_page
+from tracker.replica.likms_pages import render_alternatives, render_bill_info, render_detail_page
 
 DETAIL_PATH = "/bill/bi/billDetailPage.do"
 INFO_PATH = "/bill/bi/bill/detail/billInfo.do"
+ALTERNATIVES_PATH = "/bill/bi/bill/detail/anBillInfo.do"
 OLD_PATH = "/bill/billDetail.do"
 SESSION_COOKIE = "JSESSIONID"
 HTML = "text/html;charset=UTF-8"
-
-# What the shell page's ``currCmtName`` shows once a bill reaches a stage: the step bar entry,
-# or for a bill that ended without becoming law, its ending.
-_CURRENT_STEP = {
-    "received": "접수",
-    "committee_review": "위원회 심사",
-    "judiciary_review": "체계자구 심사",
-    "plenary": "본회의 심의",
-    "passed": "본회의 심의",
-    "sent_to_government": "정부이송",
-    "promulgated": "공포",
+# The fields of the shell's form#form: a POST without any of them is a 400, as on the site.
+FORM_FIELDS = (
+    "billId", "billNo", "billKindCd", "currCmtName", "reexamYn", "billGbnCd", "tmprAnYn",
+    "headMemo", "headMemoInfo", "withdrawCnt", "intrsBillCnt", "stageMemo",
+)  # fmt: skip
+# The step bar's current step once a bill reaches a stage; a bill that ended has none.
+_CURRENT = {
+    "received": "RECEIVE",
+    "committee_review": "CMT",
+    "judiciary_review": "EXAM",
+    "plenary": "MAIN",
+    "passed": "MAIN",
+    "sent_to_government": "GOVTRANS",
+    "promulgated": "DCS",
+}
+# Where the site writes an ending: the committee's result, or the plenary's.
+_COMMITTEE_ENDINGS = {
     "withdrawn": "철회",
-    "rejected": "부결",
     "replaced_by_alternative": "대안반영폐기",
     "discarded": "임기만료폐기",
 }
@@ -53,14 +58,10 @@ class BillPage:
     """What the site shows for one bill; ``bill`` holds the keys ``likms_pages`` renders."""
 
     bill: dict[str, Any]
-    steps: list[dict[str, Any]] = field(default_factory=list)
     summary: str | None = None
     alternative: dict[str, Any] | None = None
     # A change of the page's chrome that leaves its data alone (whitespace, banner, ads).
     cosmetic: Callable[[str], str] | None = None
-
-    def step(self, name: str, day: str, description: str) -> None:
-        self.steps.append({"name": name, "date": day, "description": description})
 
 
 @dataclass(frozen=True)
@@ -77,30 +78,36 @@ MAINTENANCE = PageFault(shell=str(fault_response("html200").body))
 
 def page_from_row(row: dict[str, Any]) -> BillPage:
     """The page of a bill as its TVBPMBILL11 row shows it."""
-    proposer = row["PROPOSER"]
     page = BillPage(
         {
             "bill_id": row["BILL_ID"],
             "bill_no": row["BILL_NO"],
             "title": row["BILL_NAME"],
-            "proposer": proposer,
+            "proposer": row["PROPOSER"],
             "proposed_on": row["PROPOSE_DT"],
+            "session": f"제{row['AGE']}대(2024~2028)제{400 + int(row['BILL_NO']) % 40}회",
             "committee": row["CURR_COMMITTEE"],
-            "current_step": _CURRENT_STEP["received"],
+            "bill_gbn_cd": "대안" if row["PROPOSER"].endswith("위원장") else "",
+            # What the live site puts there, whatever the bill's step.
+            "curr_cmt_name": "위원회 심사",
+            "current": "RECEIVE",
         }
     )
-    page.step("접수", row["PROPOSE_DT"], f"{proposer} 발의")
     for stage, day, result in _row_progress(row):
         advance_page(page, stage, day, result)
+    if row.get("PROM_DT"):
+        law = {"announceDt": row["PROM_DT"], "announceNo": row["PROM_NO"]}
+        page.bill["laws"] = [{**law, "lawName": row["PROM_LAW_NM"]}]
     return page
 
 
 def alternative_of(row: dict[str, Any]) -> dict[str, Any]:
-    """How another bill's ``#altr_list`` names the bill of ``row`` as its alternative."""
+    """How the alternative endpoint lists the bill of ``row``."""
     return {
         "bill_id": row["BILL_ID"],
         "bill_no": row["BILL_NO"],
         "title": row["BILL_NAME"],
+        "proposer": row["PROPOSER"],
         "proposed_on": row["PROPOSE_DT"],
     }
 
@@ -130,38 +137,51 @@ def advance_page(
     result: str | None = None,
     alternative: dict[str, Any] | None = None,
 ) -> None:
-    """Add the steps the site lists when a bill reaches ``stage`` on ``day``.
+    """Fill in what the site shows when a bill reaches ``stage`` on ``day``.
 
     ``result`` is the plenary result of ``passed`` (default 원안가결); ``alternative``
-    (``bill_id``, ``bill_no``, ``title``, ``proposed_on``) the bill that replaces this one.
+    (``bill_id``, ``bill_no``, ``title``, ``proposer``, ``proposed_on``) the bill that
+    replaces this one.
     """
     bill = page.bill
     if stage == "committee_review":
-        page.step("소관위 회부", day, bill.get("committee") or "")
-        bill["committee_referred_on"] = day
-    elif stage in ("judiciary_review", "replaced_by_alternative"):
-        outcome = "수정가결" if stage == "judiciary_review" else "대안반영폐기"
-        page.step("소관위 처리", day, outcome)
-        bill.update(committee_decided_on=day, committee_result=outcome)
-        if stage == "judiciary_review":
-            page.step("체계자구심사 회부", day, "법제사법위원회")
-        else:
-            page.step("대안반영폐기", day, "위원회 대안에 반영되어 폐기")
-            page.alternative = alternative
+        bill.update(committee_referred_on=day)
+    elif stage == "judiciary_review":
+        bill.update(
+            committee_presented_on=bill.get("committee_presented_on") or day,
+            subcommittee=f"{bill.get('committee') or ''} 법안심사제1소위원회".strip(),
+            committee_decided_on=day,
+            committee_result="수정가결",
+            judiciary_referred_on=day,
+        )
     elif stage == "plenary":
-        page.step("체계자구심사 처리", day, "원안가결")
-        page.step("본회의 부의", day, "본회의 심의")
-    elif stage == "passed":
-        page.step("본회의 의결", day, result or "원안가결")
-        bill.update(plenary_on=day, plenary_result=result or "원안가결")
+        bill.update(judiciary_decided_on=day, judiciary_result="원안가결", plenary_presented_on=day)
+    elif stage in ("passed", "rejected"):
+        outcome = result or ("부결" if stage == "rejected" else "원안가결")
+        bill.update(
+            plenary_presented_on=bill.get("plenary_presented_on") or day,
+            plenary_on=day,
+            plenary_meeting=f"제{bill['session'].rsplit('제', 1)[-1]} 제1차 본회의",
+            plenary_result=outcome,
+        )
+        if stage == "rejected":
+            bill.update(ending=outcome, ended_on=day)
     elif stage == "sent_to_government":
-        page.step("정부이송", day, "정부이송")
+        bill.update(sent_on=day)
     elif stage == "promulgated":
         law = bill["title"].removesuffix("안").split("(")[0]
-        page.step("공포", day, f"법률 제{20000 + int(bill['bill_no']) % 1000}호 {law}")
+        number = str(20000 + int(bill["bill_no"]) % 1000)
+        bill.update(laws=[{"announceDt": day, "announceNo": number, "lawName": law}])
     else:
-        page.step(_CURRENT_STEP[stage], day, _CURRENT_STEP[stage])
-    bill["current_step"] = _CURRENT_STEP[stage]
+        bill.update(
+            committee_referred_on=bill.get("committee_referred_on") or day,
+            committee_decided_on=day,
+            committee_result=_COMMITTEE_ENDINGS[stage],
+            ending=_COMMITTEE_ENDINGS[stage],
+            ended_on=day,
+        )
+        page.alternative = alternative
+    bill["current"] = _CURRENT.get(stage, "DCS")
 
 
 @dataclass
@@ -172,7 +192,6 @@ class BillPagesReplica:
     pages: dict[str, BillPage] = field(default_factory=dict)
     faults: dict[str, PageFault] = field(default_factory=dict)
     sessions: dict[str, str] = field(default_factory=dict)
-    versions: dict[str, tuple[str, str]] = field(default_factory=dict)
     lock: threading.RLock = field(default_factory=threading.RLock)
 
     def add(self, page: BillPage) -> None:
@@ -199,9 +218,18 @@ class BillPagesReplica:
             return Response(302, "", HTML, {"Location": target})
         if request.path == DETAIL_PATH and request.method in ("GET", "HEAD"):
             return self._detail(request)
-        if request.path == INFO_PATH and request.method == "POST":
-            return self._info(request)
+        if request.path in (INFO_PATH, ALTERNATIVES_PATH) and request.method == "POST":
+            return self._fragment(request)
         return Response(404, "not found")
+
+    def folded_into(self, alternative_id: str) -> list[dict[str, Any]]:
+        """The bills whose pages name ``alternative_id`` as their alternative."""
+        with self.lock:
+            return [
+                alternative_of_page(page)
+                for page in self.pages.values()
+                if page.alternative and page.alternative["bill_id"] == alternative_id
+            ]
 
     def _detail(self, request: Request) -> Response:
         bill_id = request.query.get("billId", "")
@@ -214,30 +242,39 @@ class BillPagesReplica:
             if fault.status != 200:
                 return Response(fault.status, "error")
             session, headers = self._session(request)
-            etag, modified = self._version(bill_id, self._shell(page, fault, ""))
-            headers.update({"ETag": etag, "Last-Modified": modified, "Cache-Control": "no-cache"})
-            if _not_modified(request, etag, modified):
-                return Response(304, "", HTML, headers)
             body = self._shell(page, fault, self.sessions[session])
         return Response(200, body, HTML, headers)
 
-    def _info(self, request: Request) -> Response:
+    def _fragment(self, request: Request) -> Response:
         form = request.form()
         with self.lock:
             session = _cookie(request)
             token = self.sessions.get(session or "")
             if not token or request.headers.get("x-csrf-token") != token:
                 return Response(403, "Forbidden: invalid CSRF token or session")
-            page = self.pages.get(form.get("billId", ""))
+            if any(name not in form for name in FORM_FIELDS):
+                return Response(400, "Bad Request.")
+            page = self.pages.get(form["billId"])
             if page is None:
                 return Response(404, "not found")
             fault = self.faults.get(page.bill["bill_id"], PageFault())
             if fault.status != 200:
                 return Response(fault.status, "error")
-            body = fault.info or _dress(
-                page, render_bill_info(page.bill, page.steps, page.summary, page.alternative)
-            )
-        return Response(200, body, HTML)
+            if fault.info:
+                return Response(200, fault.info, HTML)
+            if request.path == INFO_PATH:
+                body = render_bill_info(page.bill, page.summary)
+            else:
+                body = self._alternatives(page)
+        return Response(200, _dress(page, body), HTML)
+
+    def _alternatives(self, page: BillPage) -> str:
+        """Asked about either side, the endpoint names the alternative and every bill in it."""
+        alternative = page.alternative
+        if alternative is None and page.bill["bill_gbn_cd"] == "대안":
+            alternative = alternative_of_page(page)
+        folded = self.folded_into(alternative["bill_id"]) if alternative else []
+        return render_alternatives(alternative, folded)
 
     def _session(self, request: Request) -> tuple[str, dict[str, str]]:
         session = _cookie(request)
@@ -251,13 +288,11 @@ class BillPagesReplica:
     def _shell(page: BillPage, fault: PageFault, csrf: str) -> str:
         return fault.shell or _dress(page, render_detail_page({**page.bill, "csrf": csrf}))
 
-    def _version(self, bill_id: str, shell: str) -> tuple[str, str]:
-        """The shell's ETag and the time it last changed, as an HTTP date."""
-        etag = '"' + hashlib.sha256(shell.encode()).hexdigest()[:20] + '"'
-        known = self.versions.get(bill_id)
-        if known is None or known[0] != etag:
-            self.versions[bill_id] = (etag, formatdate(usegmt=True))
-        return self.versions[bill_id]
+
+def alternative_of_page(page: BillPage) -> dict[str, Any]:
+    """How the alternative endpoint lists the bill of ``page``."""
+    keys = ("bill_id", "bill_no", "title", "proposer", "proposed_on")
+    return {key: page.bill[key] for key in keys}
 
 
 def _dress(page: BillPage, html: str) -> str:
@@ -267,14 +302,3 @@ def _dress(page: BillPage, html: str) -> str:
 def _cookie(request: Request) -> str | None:
     cookie = SimpleCookie(request.headers.get("cookie", ""))
     return cookie[SESSION_COOKIE].value if SESSION_COOKIE in cookie else None
-
-
-def _not_modified(request: Request, etag: str, modified: str) -> bool:
-    # RFC 9110 13.2.2: If-None-Match, when sent, decides alone.
-    if "if-none-match" in request.headers:
-        return etag in [tag.strip() for tag in request.headers["if-none-match"].split(",")]
-    try:
-        since = parsedate_to_datetime(request.headers["if-modified-since"])
-    except (KeyError, TypeError, ValueError):
-        return False
-    return since >= parsedate_to_datetime(modified)

@@ -42,8 +42,10 @@ def second_act() -> dict[str, Any]:
 
 
 def alternative() -> dict[str, Any]:
+    """The committee alternative both Haeoreum bills are folded into: a title the keywords do
+    not match, so that tracker finds it only through the folded bills' pages."""
     return bill_row(
-        ALTERNATIVE, "2214410", "해오름산업벨트 지원에 관한 특별법안(대안)(행정안전위원장)",
+        ALTERNATIVE, "2214410", "동해안 산업벨트 지원에 관한 특별법안(대안)",
         "행정안전위원장", "2026-06-24", proposer_kind="위원장",
     )  # fmt: skip
 
@@ -75,4 +77,10 @@ def unrelated() -> list[dict[str, Any]]:
 
 def initial_rows() -> list[dict[str, Any]]:
     """The state of the replica's Open API at the start of a scenario."""
-    return [haeoreum_act(), companion(), second_act(), expired_21st(), *unrelated()]
+    return [
+        haeoreum_act(),
+        companion(),
+        second_act(),
+        expired_21st(),
+        *unrelated(),
+    ]

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from tracker.replica import news, scenario
 from tracker.replica.assembly import advance
-from tracker.replica.bill_pages import alternative_of, page_from_row
+from tracker.replica.bill_pages import alternative_of
 from tracker.replica.sources import Replica
 from tracker.timeutil import DEFAULT_TZ
 
@@ -65,9 +65,10 @@ def _fix_api(replica: Replica) -> None:
 
 
 def _fold_into_alternative(replica: Replica) -> None:
-    """The bill pages show the ending and name the alternative; the Open API does not yet."""
+    """The bill pages show the ending and name the alternative; the Open API lists the new
+    alternative but not yet the ending of the bills folded into it."""
     row = scenario.alternative()
-    replica.pages.add(page_from_row(row))
+    replica.assembly.add(row)
     for bill_id in (scenario.HAEOREUM_ACT, scenario.SECOND_ACT):
         replica.pages.advance(
             bill_id, "replaced_by_alternative", "2026-06-24", alternative=alternative_of(row)
@@ -77,7 +78,6 @@ def _fold_into_alternative(replica: Replica) -> None:
 def _api_catches_up(replica: Replica) -> None:
     for bill_id in (scenario.HAEOREUM_ACT, scenario.SECOND_ACT):
         advance(replica.assembly.row(bill_id), "replaced_by_alternative", "2026-06-24")
-    replica.assembly.add(scenario.alternative())
 
 
 def _alternative_to(stage: str, day: str) -> Callable[[Replica], None]:
@@ -113,13 +113,13 @@ STEPS: tuple[Step, ...] = (
     Step("2026-06-18", "Open API 복구", _fix_api),
     Step(
         "2026-06-24",
-        "의안 페이지: 두 의원안이 위원회 대안에 반영되어 폐기 (대안은 페이지에서 발견)",
+        "의안 페이지: 두 의원안이 대안반영폐기 (대안은 의안 페이지의 대안 탭에서 발견)",
         _both(
             _fold_into_alternative,
             _publish(*news.committee_coverage(scenario.alternative()["BILL_NO"])),
         ),
     ),
-    Step("2026-06-25", "Open API도 대안반영폐기와 대안을 반영 (알림 없음)", _api_catches_up),
+    Step("2026-06-25", "Open API도 대안반영폐기를 반영 (알림 없음)", _api_catches_up),
     Step(
         "2026-07-01",
         "대안이 법사위 체계자구심사로",
