@@ -129,6 +129,19 @@ def digest(ctx: click.Context, dry_run: bool, out: str | None, since: datetime |
 
 @cli.command()
 @click.pass_context
+def verify(ctx: click.Context) -> None:
+    """Check live that every source still reads the reference bill ([verify]) as it should."""
+    from tracker.check import EXIT_SOURCE_FAILED
+    from tracker.verify import verify as verify_sources
+
+    results = verify_sources(_load(ctx))
+    for result in results:
+        click.echo(result.line())
+    sys.exit(0 if all(r.ok for r in results) else EXIT_SOURCE_FAILED)
+
+
+@cli.command()
+@click.pass_context
 def run(ctx: click.Context) -> None:
     """Run checks every interval and the weekly digest until SIGINT/SIGTERM."""
     from tracker.scheduler import Daemon

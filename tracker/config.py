@@ -100,6 +100,19 @@ class ScheduleSection:
 
 
 @dataclass
+class VerifySection:
+    """The reference bill ``tracker verify`` reads: facts that will not change."""
+
+    bill_id: str = "PRC_R2V4H1W1T2K5M1O6E4Q9T0V7Q9S0U0"
+    bill_no: str = "2206772"
+    stage: str = "promulgated"
+    result: str = "원안가결"
+    promulgated_on: str = "2025-01-21"
+    promulgation_no: str = "20676"
+    news_query: str = "인공지능 기본법"
+
+
+@dataclass
 class Secrets:
     """Values read only from the environment; never logged, stored or printed."""
 
@@ -138,6 +151,7 @@ class Config:
     slack: SlackSection = field(default_factory=SlackSection)
     email: EmailSection = field(default_factory=EmailSection)
     schedule: ScheduleSection = field(default_factory=ScheduleSection)
+    verify: VerifySection = field(default_factory=VerifySection)
     secrets: Secrets = field(default_factory=Secrets, repr=False)
     path: str | None = None
 
@@ -148,7 +162,7 @@ class Config:
         return text
 
 
-_FILE_SECTIONS = ("tracker", "watch", "sources", "slack", "email", "schedule")
+_FILE_SECTIONS = ("tracker", "watch", "sources", "slack", "email", "schedule", "verify")
 
 
 def _build(cls: type, data: Any, where: str) -> Any:

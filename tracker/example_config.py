@@ -46,4 +46,9 @@ recipients = []                # empty: digest is not emailed
 check_every_minutes = 30       # fractions allowed (0.05 = every 3 s)
 digest = "mon 09:00"           # weekday and time, in [tracker].timezone
 
+# [verify]                     # the reference bill `tracker verify` reads; default 인공지능 기본법
+# bill_id = "PRC_R2V4H1W1T2K5M1O6E4Q9T0V7Q9S0U0"
+# bill_no = "2206772"
+# promulgated_on = "2025-01-21"
+# promulgation_no = "20676"
 """

@@ -77,7 +77,8 @@ def article(
 class NewsReplica:
     """The three news channels over ``articles``; ``faults`` maps a channel to a fault mode."""
 
-    articles: list[Article] = field(default_factory=list)
+    # The searches find the reference bill's story from the start (``tracker verify``).
+    articles: list[Article] = field(default_factory=lambda: [reference_coverage()])
     faults: dict[str, str] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -261,6 +262,15 @@ def proposal_coverage() -> list[Article]:
             ("naver",),
         ),
     ]  # fmt: skip
+
+
+def reference_coverage() -> Article:
+    """The reference bill's promulgation, on the two search channels only."""
+    return article(
+        "990120", "인공지능 기본법 공포…2026년 1월 시행", "전자신문", "www.etnews.com",
+        "2025-01-21 10:00", "인공지능 발전과 신뢰 기반 조성 등에 관한 기본법이 공포됐다.",
+        ("google", "naver"),
+    )  # fmt: skip
 
 
 def festival() -> Article:

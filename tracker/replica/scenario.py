@@ -12,6 +12,7 @@ COMPANION = "PRC_K2J4H0W8N1O5B2L0T2Y3G1M6Q0R8Z1"
 SECOND_ACT = "PRC_S2E7O0N8G1J4A2E0J6U3N1G6K0Y5B9"
 ALTERNATIVE = "PRC_A2L4T0E8R1N5A2T0I3V1E6B0I8L1"
 EXPIRED_21ST = "PRC_E2X4P0I8R1E5D2H0A3E7O1R6E0U9M2"
+REFERENCE = "PRC_R2V4H1W1T2K5M1O6E4Q9T0V7Q9S0U0"
 
 
 def haeoreum_act() -> dict[str, Any]:
@@ -50,6 +51,26 @@ def alternative() -> dict[str, Any]:
     )  # fmt: skip
 
 
+def reference_bill() -> dict[str, Any]:
+    """The bill ``tracker verify`` reads: 인공지능 기본법, promulgated as law no. 20676 (its
+    number, id, result and promulgation are the real ones; the other dates are not)."""
+    row = bill_row(
+        REFERENCE, "2206772", "인공지능 발전과 신뢰 기반 조성 등에 관한 기본법안(대안)",
+        "과학기술정보방송통신위원장", "2024-11-26", "과학기술정보방송통신위원회",
+        proposer_kind="위원장",
+    )  # fmt: skip
+    for stage, day in (
+        ("committee_review", "2024-11-26"),
+        ("judiciary_review", "2024-11-26"),
+        ("plenary", "2024-12-17"),
+        ("passed", "2024-12-26"),
+        ("promulgated", "2025-01-21"),
+    ):
+        advance(row, stage, day)
+    row.update(PROM_NO="20676", PROM_LAW_NM="인공지능 발전과 신뢰 기반 조성 등에 관한 기본법")
+    return row
+
+
 def expired_21st() -> dict[str, Any]:
     row = bill_row(
         EXPIRED_21ST, "2126271", "해오름산업벨트 지원에 관한 특별법안", "이채익의원 등 10인",
@@ -83,4 +104,5 @@ def initial_rows() -> list[dict[str, Any]]:
         second_act(),
         expired_21st(),
         *unrelated(),
+        reference_bill(),
     ]
