@@ -21,9 +21,9 @@ exit. Against a fresh database: a full scan so, then ``IDLE_CYCLES`` cycles with
 changed (the median one's time against that full scan's, and the history rows they wrote: a
 single cycle of half a second is at the mercy of one hiccup), then the ``STEADY_CYCLES`` cycles
 that follow at the configured check interval (the clock moved on with ``$TRACKER_CLOCK``), in
-which the quiet bills' pages are checked a few each cycle in turn and answer 304 or are read
-again (``tracker.revisit``). For comparison, the idle ``tracker check`` run by hand (a fresh
-process, start-up included) is also timed after the first full scan.
+which the quiet bills' pages are read again a few each cycle in turn (``tracker.revisit``).
+For comparison, the idle ``tracker check`` run by hand (a fresh process, start-up included)
+is also timed after the first full scan.
 
 That is the *0 ms profile*: on loopback the replica answers at once, so a crawler's
 concurrency has no waiting to hide and the speed-up over the sequential loop measures CPU

@@ -261,6 +261,36 @@ def test_folded_bill_is_asked_again_until_its_alternative_is_known(env, replica,
     assert_alternative_followed(env, replica, slack)
 
 
+def test_a_broken_alternative_endpoint_keeps_what_bill_info_said_and_fails_the_bill(
+    env, replica, slack
+):
+    check(env)
+    row = fold_haeoreum_act(replica)
+    replica.assembly.add(row)
+    replica.pages.faults[scenario.HAEOREUM_ACT] = PageFault(alternatives="<html><body></body>")
+    result = check(env, code=3)
+    assert "tables captioned 대안반영/대안반영폐기 missing" in result.stderr
+    assert query(env.db, "SELECT stage FROM bills WHERE bill_id = ?", scenario.HAEOREUM_ACT) == [
+        ("replaced_by_alternative",)
+    ]
+    assert query(env.db, "SELECT count(*) FROM bill_alternatives") == [(0,)]
+    assert query(env.db, "SELECT count(*) FROM bills WHERE bill_id = ?", scenario.ALTERNATIVE) == [
+        (0,)
+    ]
+    stats = json.loads(query(env.db, "SELECT stats FROM runs ORDER BY id DESC LIMIT 1")[0][0])
+    assert list(stats[f"bill_page:{scenario.HAEOREUM_ACT}"]["errors"]) == [
+        "bill_alternative: tables captioned 대안반영/대안반영폐기 missing"
+    ]
+
+    del replica.pages.faults[scenario.HAEOREUM_ACT]
+    check(env)
+    assert query(env.db, "SELECT alternative_id FROM bill_alternatives") == [
+        (scenario.ALTERNATIVE,)
+    ]
+    [new] = alerts(env.db, "new_bill", scenario.ALTERNATIVE)
+    assert new["matched_by"] == f"alternative:{scenario.HAEOREUM_ACT}"
+
+
 def test_a_cycle_costs_at_most_three_page_requests_a_bill(env, replica, slack):
     check(env)
     row = fold_haeoreum_act(replica)

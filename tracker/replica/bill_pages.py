@@ -71,6 +71,7 @@ class PageFault:
     status: int = 200
     shell: str | None = None
     info: str | None = None
+    alternatives: str | None = None
 
 
 MAINTENANCE = PageFault(shell=str(fault_response("html200").body))
@@ -260,8 +261,9 @@ class BillPagesReplica:
             fault = self.faults.get(page.bill["bill_id"], PageFault())
             if fault.status != 200:
                 return Response(fault.status, "error")
-            if fault.info:
-                return Response(200, fault.info, HTML)
+            served = fault.info if request.path == INFO_PATH else fault.alternatives
+            if served is not None:
+                return Response(200, served, HTML)
             if request.path == INFO_PATH:
                 body = render_bill_info(page.bill, page.summary)
             else:
