@@ -78,7 +78,9 @@ class StorePipeline:
         seen, self.bills_seen = self.bills_seen, []
         alert_fields = tuple(self.ctx.config.watch.alert_fields)
         try:
-            changes = self.store.apply_bills(records, self.ctx.run_id, alert_fields)
+            changes = self.store.apply_bills(
+                records, self.ctx.run_id, alert_fields, quiet=self.ctx.quiet
+            )
         except Exception as exc:
             self.records_lost = True
             self._storing_failed({r.source for r in records}, "bills", exc)
@@ -94,7 +96,9 @@ class StorePipeline:
         assert self.store is not None
         alert = self.ctx.config.sources.news.alerts
         try:
-            stored = self.store.add_news(self.news, self.feeds, self.ctx.run_id, alert)
+            stored = self.store.add_news(
+                self.news, self.feeds, self.ctx.run_id, alert, alert_since=self.ctx.tracking_since
+            )
         except Exception as exc:
             self._storing_failed({hit.source for hit in self.news} or {"news"}, "news", exc)
             return
