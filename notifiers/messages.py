@@ -195,7 +195,9 @@ def _source_lines(payload: dict[str, Any], s: _Style) -> list[str]:
     if since:
         lines.append(f"• 언제부터: {since} (연속 {failures}회 실패)")
     lines.append(f"• 영향: {_impact(source)}")
-    error = str(payload.get("error") or "")
+    # The error names the source by its internal name first ("assembly_api: HTTP 500 …").
+    error = str(payload.get("error") or "").removeprefix(f"{source}: ")
+    error = error.removeprefix(f"{source.partition(':')[0]}: ")
     if error:
         lines.append(f"• 원인: {_cause(error)} {s.code(error)}")
     lines.append(f"• 할 일: {_what_to_do(source, error)} 매 주기 다시 시도하며, 복구되면 알립니다.")

@@ -112,7 +112,7 @@ class _Drain:
             # Not the alert's fault: it waits as it is, due again as soon as this is fixed.
             self.store.note_alert_waiting(alert["id"], message)
             self.blocked[destination if exc.blocks != "*" else "*"] = (exc, alert["id"])
-            logger.error("alert %s waits: %s", alert["id"], message)
+            logger.info("alert %s waits: %s", alert["id"], message)
             return
         if exc.permanent:
             self.store.mark_alert_failed(alert["id"], message, None, permanent=True)

@@ -843,10 +843,11 @@ class Store:
             )
 
     def note_alert_waiting(self, alert_id: int, error: str) -> None:
-        """An alert held up by the configuration: why, and no attempt counted against it."""
+        """An alert held up by the configuration (Slack refused it: it was not posted): why,
+        and no attempt counted against it."""
         with self.transaction():
             self.conn.execute(
-                "UPDATE alerts SET last_error = ?, next_attempt_at = NULL"
+                "UPDATE alerts SET last_error = ?, next_attempt_at = NULL, claimed_at = NULL"
                 " WHERE id = ? AND status = 'pending'",
                 [_first_line(error)[:500], alert_id],
             )

@@ -27,7 +27,8 @@ MAX_TEXT = 40000
 
 
 def _error(error: str, status: int = 200, headers: dict[str, str] | None = None) -> Response:
-    return Response(status, json.dumps({"ok": False, "error": error}), "application/json", headers)
+    body = json.dumps({"ok": False, "error": error})
+    return Response(status, body, "application/json", headers or {})
 
 
 def _ok(body: dict[str, Any], delay: float = 0.0) -> Response:
