@@ -170,6 +170,9 @@ def digest(
     try:
         if not (dry_run or out):
             outcome = send_due_digest(config, since=day)
+            if outcome.status == "refused":  # the configuration's fault: what to fix
+                click.echo(f"error: {outcome.message}", err=True)
+                sys.exit(EXIT_USAGE)
             click.echo(outcome.message, err=not outcome.ok)
             sys.exit(0 if outcome.ok else EXIT_DELIVERY_FAILED)
         preview = preview_digest(config, since=day)
