@@ -128,19 +128,30 @@ class FakeSlack:
         if self.on_message:
             self.on_message(message)
 
+    def _channel_call(
+        self, request: Request, queue: list[int | str], by_name: bool
+    ) -> tuple[Response | str | None, dict[str, Any], str]:
+        """What a method on one channel checks first, as Slack does: a failure asked for,
+        the token, the channel (an id; a name where ``by_name``), membership. Returns an
+        error response (or the queued failure mode), the parameters and the channel id."""
+        failure = self._failure(queue)
+        if isinstance(failure, Response):
+            return failure, {}, ""
+        if denied := self._auth_error(request):
+            return denied, {}, ""
+        params = self._params(request)
+        channel_id = self._channel_id(str(params.get("channel") or ""), by_name)
+        if channel_id is None:
+            return _error("channel_not_found"), params, ""
+        if not self._is_member(channel_id):
+            return _error("not_in_channel"), params, channel_id
+        return failure, params, channel_id
+
     def post_message(self, request: Request) -> Response:
         self.calls.append("chat.postMessage")
-        failure = self._failure(self.failures)
+        failure, message, channel_id = self._channel_call(request, self.failures, by_name=True)
         if isinstance(failure, Response):
             return failure
-        if denied := self._auth_error(request):
-            return denied
-        message = self._params(request)
-        channel_id = self._channel_id(str(message.get("channel") or ""), by_name=True)
-        if channel_id is None:
-            return _error("channel_not_found")
-        if not self._is_member(channel_id):
-            return _error("not_in_channel")
         if not message.get("text") and not message.get("blocks"):
             return _error("no_text")
         if blocks_error(message.get("blocks")):
@@ -157,17 +168,11 @@ class FakeSlack:
 
     def history(self, request: Request) -> Response:
         self.calls.append("conversations.history")
-        failure = self._failure(self.history_failures)
+        failure, params, channel_id = self._channel_call(
+            request, self.history_failures, by_name=False
+        )
         if isinstance(failure, Response):
             return failure
-        if denied := self._auth_error(request):
-            return denied
-        params = self._params(request)
-        channel_id = self._channel_id(str(params.get("channel") or ""), by_name=False)
-        if channel_id is None:
-            return _error("channel_not_found")
-        if not self._is_member(channel_id):
-            return _error("not_in_channel")
         oldest = float(params.get("oldest") or 0)
         with self.lock:
             found = [
