@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 from datetime import datetime
 from typing import Any
@@ -153,25 +154,32 @@ class SlackBotNotifier:
             self.ids[channel] = response["channel"]
 
     def channel_id(self, channel: str) -> str | None:
-        """The id of ``channel`` (an id already, or a name looked up once); None if unknown."""
+        """The id of ``channel`` (an id already, or a name looked up once); None if unknown.
+
+        Public channels first (scope ``channels:read``), then private ones (``groups:read``,
+        often not granted: a refusal there only means the name stays unknown).
+        """
         if CHANNEL_ID.match(channel):
             return channel
-        if channel not in self.ids:
-            cursor = None
-            while True:
-                response = self.client.conversations_list(
-                    types="public_channel,private_channel",
-                    exclude_archived=True,
-                    limit=1000,
-                    cursor=cursor,
-                )
-                for found in response.get("channels", []):
-                    self.ids.setdefault(f"#{found['name']}", found["id"])
-                    self.ids.setdefault(found["name"], found["id"])
-                cursor = (response.get("response_metadata") or {}).get("next_cursor")
-                if not cursor or channel in self.ids:
-                    break
+        for types in ("public_channel", "private_channel"):
+            if channel in self.ids:
+                break
+            with contextlib.suppress(SlackApiError):
+                self._list_channels(types, channel)
         return self.ids.get(channel)
+
+    def _list_channels(self, types: str, wanted: str) -> None:
+        cursor = None
+        while wanted not in self.ids:
+            response = self.client.conversations_list(
+                types=types, exclude_archived=True, limit=1000, cursor=cursor
+            )
+            for found in response.get("channels", []):
+                self.ids.setdefault(f"#{found['name']}", found["id"])
+                self.ids.setdefault(found["name"], found["id"])
+            cursor = (response.get("response_metadata") or {}).get("next_cursor")
+            if not cursor:
+                return
 
     def was_delivered(
         self, kind: str, payload: dict[str, Any], dedupe_key: str, since: datetime

@@ -243,3 +243,19 @@ def test_source_failures_go_to_the_ops_channel_in_korean(env, replica, slack):
     assert env.tracker("check").returncode == 0
     assert slack.texts_in(OPS)[-1].startswith("✅ 수집 복구: 국회 Open API")
     assert all("수집" not in t for t in slack.texts_in("#haeoreum"))
+
+
+def test_a_webhook_slack_no_longer_knows_keeps_the_alerts(env, slack):
+    del env.env["SLACK_BOT_TOKEN"]
+    env.env["SLACK_WEBHOOK_URL"] = slack.api_base.replace("/api/", "/revoked-hook")
+
+    result = env.tracker("check")
+
+    assert result.returncode == 2, result.stdout + result.stderr
+    [line] = error_lines(result)
+    assert "HTTP 404" in line and "SLACK_WEBHOOK_URL" in line
+    assert statuses(env.db) == {"pending": 1}
+    env.env["SLACK_WEBHOOK_URL"] = slack.api_base.replace("/api/", "/webhook")
+    assert env.tracker("check").returncode == 0
+    assert statuses(env.db) == {"sent": 1}
+    assert [m["channel_id"] for m in slack.messages] == ["webhook"]

@@ -193,7 +193,8 @@ class FakeSlack:
         if denied := self._auth_error(request):
             return denied
         params = self._params(request)
-        names = sorted(self.channels)
+        # Every channel here is public.
+        names = sorted(self.channels) if "public_channel" in params.get("types", "") else []
         start = int(params.get("cursor") or 0)
         page = [
             {"id": self.channels[n], "name": n, "is_member": self._is_member(self.channels[n])}
