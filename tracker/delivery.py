@@ -20,6 +20,8 @@ MAX_BACKOFF_SECONDS = 3600.0
 
 @dataclass
 class DeliveryReport:
+    """What a drain did: alerts sent now; pending and failed ones in the outbox after it."""
+
     sent: int = 0
     failed: int = 0
     pending: int = 0
@@ -116,7 +118,6 @@ class _Drain:
             return
         if exc.permanent:
             self.store.mark_alert_failed(alert["id"], message, None, permanent=True)
-            self.report.failed += 1
             logger.error("alert %s failed for good: %s", alert["dedupe_key"], message)
             return
         delay = self._retry_later(alert, exc)
@@ -169,4 +170,5 @@ def deliver_pending(store: Store, notifier: Notifier, config: Config) -> Deliver
     report = drain.report
     report.problems = [config.scrub(str(exc)) for exc, _ in drain.blocked.values()]
     report.pending = store.count("alerts", "status = 'pending'")
+    report.failed = store.count("alerts", "status = 'failed'")
     return report
