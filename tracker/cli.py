@@ -34,18 +34,20 @@ def _load(ctx: click.Context):
 
 def _announce_defaults(config) -> None:
     """With no config file, say which built-in defaults a crawl uses (on stderr)."""
-    if config.path is None:
-        db = os.environ.get("TRACKER_DB") or config.tracker.db
-        alerts = "Slack" if config.secrets.slack_bot_token else "the console"
-        if config.secrets.slack_webhook_url and not config.secrets.slack_bot_token:
-            alerts = "the Slack webhook"
-        click.echo(
-            "note: no config file (./tracker.toml, $TRACKER_CONFIG): using the built-in"
-            f" defaults: the real Assembly and news sites, keywords"
-            f" {', '.join(config.watch.keywords)}, database {db}, alerts to {alerts};"
-            " `tracker init` writes a config to edit",
-            err=True,
-        )
+    if config.path is not None:
+        return
+    secrets = config.secrets
+    alerts = "the console"
+    if secrets.slack_bot_token:
+        alerts = f"Slack {config.slack.channel}"
+    elif secrets.slack_webhook_url:
+        alerts = "the Slack webhook"
+    click.echo(
+        "note: no config file (./tracker.toml, $TRACKER_CONFIG): using the built-in defaults:"
+        f" the real Assembly and news sites, keywords {', '.join(config.watch.keywords)},"
+        f" database {config.tracker.db}, alerts to {alerts}; `tracker init` writes a config",
+        err=True,
+    )
 
 
 def _database_dir(config, create: bool) -> None:
