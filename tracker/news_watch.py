@@ -26,7 +26,7 @@ class NewsHit:
     """A relevant item as one source listed it.
 
     ``source`` is the name the run's stats use: ``google_news``, ``naver_news`` or
-    ``feed:<host>``; ``matched_keywords`` are the rule's terms that made it relevant.
+    ``feed:<host><path>``; ``matched_keywords`` are the rule's terms that made it relevant.
     """
 
     source: str
