@@ -219,6 +219,15 @@ def test_a_mistyped_database_path_is_refused_not_created(env, slack):
     assert missing.is_file()
 
 
+def test_a_digest_of_a_database_that_does_not_exist_is_refused(env):
+    env.env["TRACKER_DB"] = str(env.path / "trackr.db")
+    result = env.tracker("digest", "--dry-run")
+    assert result.returncode == 2
+    [line] = error_lines(result)
+    assert "trackr.db" in line and "tracker check" in line
+    assert not (env.path / "trackr.db").exists()
+
+
 def test_source_failures_go_to_the_ops_channel_in_korean(env, replica, slack):
     configure(env, "[slack]\n", f'[slack]\nops_channel = "{OPS}"\n')
     with env.config.open("a", encoding="utf-8") as f:

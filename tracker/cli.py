@@ -50,21 +50,25 @@ def _announce_defaults(config) -> None:
     )
 
 
-def _database_dir(config, create: bool) -> None:
-    """Refuse a database whose directory does not exist (a mistyped path would otherwise
-    start a new, empty database); ``create`` makes the directory."""
+def _database_dir(config, create: bool, reader: bool = False) -> None:
+    """Refuse a database whose directory does not exist, or for a ``reader`` (the digest)
+    a database that does not exist: a mistyped path would otherwise start a new, empty
+    database. ``create`` makes the directory."""
     db = Path(config.tracker.db)
-    directory = db.parent
-    if directory.is_dir():
-        return
     if create:
-        directory.mkdir(parents=True, exist_ok=True)
+        db.parent.mkdir(parents=True, exist_ok=True)
         return
     origin = "$TRACKER_DB" if os.environ.get("TRACKER_DB") else "[tracker] db"
-    raise click.UsageError(
-        f"the database's directory does not exist: {directory} ({origin} = {db}); fix the"
-        " path, or pass --create to start a new database there"
-    )
+    if not db.parent.is_dir():
+        raise click.UsageError(
+            f"the database's directory does not exist: {db.parent} ({origin} = {db}); fix"
+            " the path, or pass --create to start a new database there"
+        )
+    if reader and not db.is_file():
+        raise click.UsageError(
+            f"no database at {db} ({origin}): fix the path, run `tracker check` first, or"
+            " pass --create"
+        )
 
 
 _CREATE = click.option(
@@ -167,7 +171,7 @@ def digest(
     from tracker.digest import preview_digest, send_due_digest
 
     config = _load(ctx)
-    _database_dir(config, create)
+    _database_dir(config, create, reader=True)
     day = since.date() if since else None
     try:
         if not (dry_run or out):
