@@ -250,8 +250,8 @@ def _news_lines(payload: dict[str, Any], s: _Style) -> list[str]:
         meta = " · ".join(x for x in (outlet, _short_time(a.get("published_at"))) if x)
         lines.append(f"• {link}" + (f" ({meta})" if meta else ""))
     if total > len(articles):
-        rest = total - len(articles)
-        lines.append(f"… 외 {rest}건 (주간 요약과 tracker query 로 모두 볼 수 있음)")
+        rest = s.link(payload.get("more_url"), f"외 {total - len(articles)}건")
+        lines.append(f"… {rest} (주간 요약과 tracker query 로 모두 볼 수 있음)")
     return lines
 
 

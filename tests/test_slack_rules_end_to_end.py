@@ -116,6 +116,9 @@ def test_a_cycle_of_25_articles_is_one_alert_within_slack_limits(env, replica, s
     assert blocks_error(message["blocks"]) is None
     shown = "\n".join(b["text"]["text"] for b in message["blocks"])
     assert shown.count("• <https://") == 20
+    # The rest are a click away: the Google News page of the keywords.
+    more = f"… <{replica.url}/search?q=%ED%95%B4"
+    assert more in shown and "|외 5건> (" in shown
     assert_each_alert_arrived_once(env, slack)
 
 

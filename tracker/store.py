@@ -880,6 +880,7 @@ class Store:
         alert: bool = True,
         window_days: float = NEWS_WINDOW_DAYS,
         alert_since: str | None = None,
+        more_url: str | None = None,
     ) -> list[NewsHit]:
         """Store the new stories among ``hits`` and the feeds' validators in one transaction.
 
@@ -888,7 +889,8 @@ class Store:
         left out. Each new story is one ``news_articles`` row: its earliest article, the other
         outlets in ``other_sources``, the bill it names in ``bill_id``. With ``alert``, one
         ``news`` alert lists the run's new articles published since ``alert_since`` (older
-        ones are not news: stored only). Returns the hit stored for each new story.
+        ones are not news: stored only); beyond its first articles it links to ``more_url``.
+        Returns the hit stored for each new story.
         """
         with self.transaction():
             at = self.now()
@@ -921,7 +923,7 @@ class Store:
             if alert_since:
                 rows = [r for r in rows if _not_before(r["published_at"], alert_since)]
             if alert and rows:
-                self._alert_news(rows, run_id, at)
+                self._alert_news(rows, run_id, at, more_url)
         return stored
 
     def _article_row(
@@ -992,7 +994,9 @@ class Store:
     def _bills_for_news(self) -> list[dict[str, Any]]:
         return list(self.db.query("SELECT bill_id, bill_no, title, proposed_on FROM bills"))
 
-    def _alert_news(self, rows: list[dict[str, Any]], run_id: int | None, at: str) -> None:
+    def _alert_news(
+        self, rows: list[dict[str, Any]], run_id: int | None, at: str, more_url: str | None
+    ) -> None:
         """One ``news`` alert for the run: its newest articles, and how many there were."""
         keys = ("title", "url", "source", "published_at")
         newest = sorted(rows, key=lambda r: r["published_at"] or "", reverse=True)
@@ -1003,6 +1007,8 @@ class Store:
             ],
             "total": len(rows),
         }
+        if more_url and len(rows) > NEWS_ALERT_MAX_ARTICLES:
+            payload["more_url"] = more_url
         key = f"news:{run_id if run_id is not None else at}"
         self.enqueue_alert(key, "news", payload, None, at)
 
