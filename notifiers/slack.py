@@ -40,6 +40,7 @@ CHANNEL_ERRORS = {
     "channel_not_found": "no channel {channel} that the bot can see: fix [slack] channel",
     "not_in_channel": "the bot is not a member of {channel}: invite it (/invite @app name)",
     "is_archived": "{channel} is archived: unarchive it or change [slack] channel",
+    "restricted_action": "{channel} lets only some members post: allow the app there",
 }
 # Errors about the message itself: sending it again would be refused again.
 MESSAGE_ERRORS = frozenset(
