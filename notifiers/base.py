@@ -13,8 +13,19 @@ class Notifier(Protocol):
     # Whether ``was_delivered`` can answer (Slack's history); else a cut-short send is resent.
     can_verify: bool
 
+    def destination(self, kind: str, payload: dict[str, Any]) -> str:
+        """Where an alert of ``kind`` goes (a channel); alerts for one destination share its
+        configuration problems."""
+        ...
+
+    def destinations(self) -> list[str]:
+        """Every destination this notifier sends to."""
+        ...
+
     def send(self, kind: str, payload: dict[str, Any], dedupe_key: str) -> None: ...
 
-    def was_delivered(self, dedupe_key: str, since: datetime) -> bool | None:
+    def was_delivered(
+        self, kind: str, payload: dict[str, Any], dedupe_key: str, since: datetime
+    ) -> bool | None:
         """Whether an alert whose earlier attempt ended unknown did arrive; None: can't tell."""
         ...

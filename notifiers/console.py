@@ -6,7 +6,7 @@ import sys
 from datetime import datetime
 from typing import Any, TextIO
 
-from notifiers.messages import format_alert
+from notifiers.messages import format_plain
 
 
 class ConsoleNotifier:
@@ -16,9 +16,17 @@ class ConsoleNotifier:
     def __init__(self, stream: TextIO | None = None) -> None:
         self.stream = stream
 
+    def destination(self, kind: str, payload: dict[str, Any]) -> str:
+        return self.name
+
+    def destinations(self) -> list[str]:
+        return [self.name]
+
     def send(self, kind: str, payload: dict[str, Any], dedupe_key: str) -> None:
         stream = self.stream or sys.stdout
-        print(f"[alert] {format_alert(kind, payload).text}", file=stream, flush=True)
+        print(f"[alert] {format_plain(kind, payload)}", file=stream, flush=True)
 
-    def was_delivered(self, dedupe_key: str, since: datetime) -> bool | None:
+    def was_delivered(
+        self, kind: str, payload: dict[str, Any], dedupe_key: str, since: datetime
+    ) -> bool | None:
         return None

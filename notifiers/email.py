@@ -343,6 +343,10 @@ def send_message(
             exc, smtplib.SMTPAuthenticationError | smtplib.SMTPRecipientsRefused
         ) or (isinstance(exc, smtplib.SMTPResponseException) and 500 <= exc.smtp_code < 600)
         message = _one_line(_scrub(f"SMTP {host}:{port}: {_describe(exc)}", secrets))
+        if isinstance(exc, smtplib.SMTPAuthenticationError):
+            # A fault of the configuration, not of the digest: it waits until it is fixed.
+            message += ": check [email] username and $SMTP_PASSWORD"
+            raise DeliveryError(message, setup=True, blocks="email") from None
         # No exception chaining: the original could carry a server's echo of the credentials.
         raise DeliveryError(message, permanent=permanent) from None
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import re
 from datetime import datetime
 from typing import Any
 from urllib.error import URLError
@@ -24,22 +26,44 @@ METADATA_EVENT = "tracker_alert"
 # Clock skew allowance when reading the history back.
 HISTORY_SLACK_SECONDS = 120
 
-# Slack API errors that no retry can fix: the alert is marked failed, not retried forever.
-PERMANENT_ERRORS = frozenset(
-    {
-        "invalid_auth",
-        "not_authed",
-        "account_inactive",
-        "token_revoked",
-        "channel_not_found",
-        "is_archived",
-        "not_in_channel",
-        "invalid_blocks",
-        "msg_too_long",
-        "no_permission",
-        "missing_scope",
-    }
+# Slack API errors of the configuration: no alert can go until someone fixes it; what to do.
+TOKEN_ERRORS = {
+    "invalid_auth": "set $SLACK_BOT_TOKEN to the bot token (xoxb-…) of the Slack app",
+    "not_authed": "set $SLACK_BOT_TOKEN to the bot token (xoxb-…) of the Slack app",
+    "account_inactive": "the app's bot was deactivated: reinstall the app, set $SLACK_BOT_TOKEN",
+    "token_revoked": "the bot token was revoked: reinstall the app, set $SLACK_BOT_TOKEN",
+    "token_expired": "the bot token expired: set $SLACK_BOT_TOKEN to a current one",
+    "missing_scope": "add the chat:write scope to the Slack app and reinstall it",
+    "no_permission": "the Slack workspace does not let the bot post: ask its admin",
+}
+CHANNEL_ERRORS = {
+    "channel_not_found": "no channel {channel} that the bot can see: fix [slack] channel",
+    "not_in_channel": "the bot is not a member of {channel}: invite it (/invite @app name)",
+    "is_archived": "{channel} is archived: unarchive it or change [slack] channel",
+    "restricted_action": "{channel} lets only some members post: allow the app there",
+}
+# Errors about the message itself: sending it again would be refused again.
+MESSAGE_ERRORS = frozenset(
+    {"invalid_blocks", "msg_too_long", "no_text", "invalid_arguments", "too_many_attachments"}
 )
+# A conversation id (public C…, private G…, direct D…) as opposed to a channel name.
+CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]{6,}$")
+# Alert kinds for the operator, sent to [slack] ops_channel when it is set.
+OPS_KINDS = frozenset({"source_failure", "delivery_problem"})
+
+
+def slack_error(error: str | None, channel: str, status: int) -> DeliveryError:
+    """The DeliveryError for a refused Web API call: what went wrong and what to do."""
+    code = error or "no error code"
+    if error in TOKEN_ERRORS:
+        return DeliveryError(f"Slack refused the token ({code}): {TOKEN_ERRORS[error]}", setup=True)
+    if error in CHANNEL_ERRORS:
+        hint = CHANNEL_ERRORS[error].format(channel=channel)
+        message = f"Slack refused {channel} ({code}): {hint}"
+        return DeliveryError(message, setup=True, blocks=channel)
+    return DeliveryError(
+        f"slack: chat.postMessage failed: HTTP {status}, {code}", permanent=error in MESSAGE_ERRORS
+    )
 
 
 def _retry_handlers(max_retries: int) -> list[Any]:
@@ -69,27 +93,48 @@ def _retry_after(headers: Any) -> float | None:
 
 
 class SlackBotNotifier:
-    """Posts each alert with ``chat.postMessage`` (Block Kit plus a plain ``text`` fallback)."""
+    """Posts each alert with ``chat.postMessage`` (Block Kit plus a plain ``text`` fallback).
+
+    A channel given by name is resolved to its id once (from the answer to a post, or
+    ``conversations.list``) and kept: ``conversations.history`` takes only ids.
+    """
 
     name = "slack"
     can_verify = True
 
     def __init__(
-        self, token: str, channel: str, api_base: str, timeout: float = 10, max_retries: int = 2
+        self,
+        token: str,
+        channel: str,
+        api_base: str,
+        timeout: float = 10,
+        max_retries: int = 2,
+        ops_channel: str = "",
     ) -> None:
         self.channel = channel
+        self.ops_channel = ops_channel or channel
         self.client = WebClient(
             token=token,
             base_url=api_base if api_base.endswith("/") else api_base + "/",
             timeout=int(timeout),
             retry_handlers=_retry_handlers(max_retries),
         )
+        self.ids: dict[str, str] = {}
+
+    def destination(self, kind: str, payload: dict[str, Any]) -> str:
+        if payload.get("to"):
+            return str(payload["to"])
+        return self.ops_channel if kind in OPS_KINDS else self.channel
+
+    def destinations(self) -> list[str]:
+        return list(dict.fromkeys([self.channel, self.ops_channel]))
 
     def send(self, kind: str, payload: dict[str, Any], dedupe_key: str) -> None:
+        channel = self.destination(kind, payload)
         message = format_alert(kind, payload)
         try:
-            self.client.chat_postMessage(
-                channel=self.channel,
+            response = self.client.chat_postMessage(
+                channel=self.ids.get(channel, channel),
                 text=message.text,
                 blocks=message.blocks,
                 unfurl_links=False,
@@ -101,20 +146,52 @@ class SlackBotNotifier:
         except SlackApiError as exc:
             response = exc.response
             error = response.get("error") if isinstance(response.data, dict) else None
-            status = response.status_code
-            raise DeliveryError(
-                f"slack: chat.postMessage failed: HTTP {status}, {error or 'no error code'}",
-                retry_after=_retry_after(response.headers),
-                permanent=error in PERMANENT_ERRORS,
-            ) from None
+            failure = slack_error(error, channel, response.status_code)
+            failure.retry_after = _retry_after(response.headers)
+            raise failure from None
         except (SlackClientError, OSError, ValueError) as exc:
             raise DeliveryError(f"slack: {exc.__class__.__name__}: {exc}", unknown=True) from None
+        if isinstance(response.get("channel"), str):
+            self.ids[channel] = response["channel"]
 
-    def was_delivered(self, dedupe_key: str, since: datetime) -> bool | None:
-        """Look for the alert's metadata in the channel's history since ``since``."""
+    def channel_id(self, channel: str) -> str | None:
+        """The id of ``channel`` (an id already, or a name looked up once); None if unknown.
+
+        Public channels first (scope ``channels:read``), then private ones (``groups:read``,
+        often not granted: a refusal there only means the name stays unknown).
+        """
+        if CHANNEL_ID.match(channel):
+            return channel
+        for types in ("public_channel", "private_channel"):
+            if channel in self.ids:
+                break
+            with contextlib.suppress(SlackApiError):
+                self._list_channels(types, channel)
+        return self.ids.get(channel)
+
+    def _list_channels(self, types: str, wanted: str) -> None:
+        cursor = None
+        while wanted not in self.ids:
+            response = self.client.conversations_list(
+                types=types, exclude_archived=True, limit=1000, cursor=cursor
+            )
+            for found in response.get("channels", []):
+                self.ids.setdefault(f"#{found['name']}", found["id"])
+                self.ids.setdefault(found["name"], found["id"])
+            cursor = (response.get("response_metadata") or {}).get("next_cursor")
+            if not cursor:
+                return
+
+    def was_delivered(
+        self, kind: str, payload: dict[str, Any], dedupe_key: str, since: datetime
+    ) -> bool | None:
+        """Look for the alert's metadata in its channel's history since ``since``."""
         try:
+            channel_id = self.channel_id(self.destination(kind, payload))
+            if channel_id is None:
+                return None
             response = self.client.conversations_history(
-                channel=self.channel,
+                channel=channel_id,
                 oldest=f"{since.timestamp() - HISTORY_SLACK_SECONDS:.6f}",
                 include_all_metadata=True,
                 limit=200,
@@ -142,18 +219,33 @@ class SlackWebhookNotifier:
             url, timeout=int(timeout), retry_handlers=_retry_handlers(max_retries)
         )
 
+    def destination(self, kind: str, payload: dict[str, Any]) -> str:
+        return self.name
+
+    def destinations(self) -> list[str]:
+        return [self.name]
+
     def send(self, kind: str, payload: dict[str, Any], dedupe_key: str) -> None:
         message = format_alert(kind, payload)
         try:
             response = self.client.send(text=message.text, blocks=message.blocks)
         except (SlackClientError, OSError, ValueError) as exc:
             raise DeliveryError(f"slack webhook: {exc.__class__.__name__}", unknown=True) from None
-        if response.status_code != 200:
+        status = response.status_code
+        if status in (401, 403, 404, 410):
             raise DeliveryError(
-                f"slack webhook: HTTP {response.status_code}, {response.body[:100]}",
+                f"Slack refused the webhook (HTTP {status}): set $SLACK_WEBHOOK_URL to the"
+                " URL of a current incoming webhook",
+                setup=True,
+            )
+        if status != 200:
+            raise DeliveryError(
+                f"slack webhook: HTTP {status}, {response.body[:100]}",
                 retry_after=_retry_after(response.headers),
-                permanent=response.status_code in (403, 404, 410),
+                permanent=status == 400,
             )
 
-    def was_delivered(self, dedupe_key: str, since: datetime) -> bool | None:
+    def was_delivered(
+        self, kind: str, payload: dict[str, Any], dedupe_key: str, since: datetime
+    ) -> bool | None:
         return None

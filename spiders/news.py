@@ -37,8 +37,12 @@ Parser = Callable[[bytes], FeedResult]
 
 
 def feed_source(url: str) -> str:
-    """The stats name of a configured feed: ``feed:<host>``."""
-    return f"feed:{(urlsplit(url).hostname or url).lower()}"
+    """The stats name of a configured feed, its own even beside another feed of its host:
+    ``feed:<host><path>`` (``feed:<host>`` when the path is empty)."""
+    parts = urlsplit(url)
+    if not parts.hostname:
+        return f"feed:{url}"
+    return f"feed:{parts.hostname.lower()}{parts.path.rstrip('/')}"
 
 
 class NewsSpider(TrackerSpider):

@@ -29,8 +29,10 @@ def test_first_check_stores_matched_bills_with_one_new_change_each(env):
 
 def test_stage_change_is_stored_field_by_field_and_alerted_exactly_once(env, replica, slack):
     assert env.tracker("check").returncode == 0
+    # A new database's first run: one summary, not one message per bill.
     new_bill_messages = len(slack.messages)
-    assert new_bill_messages == 2
+    assert new_bill_messages == 1
+    assert slack.texts[0].startswith("📋 2건 추적 시작")
 
     second = env.tracker("check")
     assert second.returncode == 0, second.stderr
@@ -51,14 +53,14 @@ def test_stage_change_is_stored_field_by_field_and_alerted_exactly_once(env, rep
     text = slack.messages[-1]["text"]
     assert "해오름산업벨트 지원에 관한 특별법안" in text
     assert "소관위 심사 → 본회의 의결" in text
-    assert slack.messages[-1]["channel"] == "#haeoreum"
+    assert slack.messages[-1]["channel_id"] == slack.channels["haeoreum"]
 
     fourth = env.tracker("check")
     assert fourth.returncode == 0
     assert len(slack.messages) == new_bill_messages + 1
     assert rows(env.db, "SELECT count(*) FROM bill_changes") == [(4,)]
     statuses = rows(env.db, "SELECT status, count(*) FROM alerts GROUP BY status")
-    assert statuses == [("sent", 3)]
+    assert statuses == [("sent", 2)]
     events = rows(env.db, "SELECT stage FROM bill_events WHERE bill_id = ?", HAEOREUM_ACT)
     assert ("passed",) in events
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import socket
+import sqlite3
 import subprocess
 import sys
 
@@ -76,3 +78,49 @@ def test_tracker_db_environment_overrides_the_config(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     config = load_config(None, env={"TRACKER_DB": str(tmp_path / "x.db")})
     assert config.tracker.db == str(tmp_path / "x.db")
+
+
+def run_tracker(*args: str, cwd, **env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "tracker", *args],
+        capture_output=True, text=True, env=clean_env(**env), cwd=cwd, timeout=60,
+    )  # fmt: skip
+
+
+def test_tracker_alone_prints_usage_and_exits_0(tmp_path):
+    result = run_tracker(cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("Usage: ")
+    assert "alerts" in result.stdout
+
+
+def test_init_into_a_missing_directory_is_one_line(tmp_path):
+    target = tmp_path / "missing" / "tracker.toml"
+    result = run_tracker("init", "--path", str(target), cwd=tmp_path)
+    assert result.returncode == 2
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "missing" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_without_a_config_file_the_defaults_in_use_are_named(tmp_path):
+    # The database path is refused before anything is crawled: no request leaves.
+    db = tmp_path / "nowhere" / "tracker.db"
+    result = run_tracker("check", cwd=tmp_path, TRACKER_DB=str(db))
+    assert result.returncode == 2
+    note, error = result.stderr.strip().splitlines()
+    assert note.startswith("note: no config file")
+    assert "built-in defaults" in note and str(db) in note and "tracker init" in note
+    assert error.startswith("error: the database's directory does not exist")
+
+
+def test_browse_on_a_busy_port_is_a_usage_error(tmp_path):
+    db = tmp_path / "tracker.db"
+    sqlite3.connect(db).close()
+    with socket.create_server(("127.0.0.1", 0)) as busy:
+        port = busy.getsockname()[1]
+        result = run_tracker(
+            "browse", "--no-open", "--port", str(port), cwd=tmp_path, TRACKER_DB=str(db)
+        )
+    assert result.returncode == 2, result.stderr
+    [line] = result.stderr.strip().splitlines()
+    assert f"127.0.0.1:{port}" in line and "--port" in line

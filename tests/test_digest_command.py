@@ -431,3 +431,33 @@ def test_cli_after_a_check_fails_with_one_line_then_sends_the_bills(
     assert text.count("신규 추적: 소관위 심사") == 2
     # A retry within the same second covers the same period and reuses the failed row.
     assert digest_statuses(env.db)[-1] == "sent"
+
+
+def test_a_refused_smtp_login_exits_2_keeps_the_period_and_tells_the_operator_once(
+    tmp_path: Path, db: Path, smtp_server: SmtpServer
+) -> None:
+    seed(db)
+    path = write_config(tmp_path / "t.toml", db, smtp_server.port, 'username = "tracker"\n')
+    runner = CliRunner()
+    for _ in range(2):
+        with time_machine.travel(MONDAY, tick=False):
+            result = runner.invoke(
+                cli, ["--config", str(path), "digest"], env={"SMTP_PASSWORD": "wrong-one"}
+            )
+        assert result.exit_code == 2
+        [line] = result.stderr.strip().splitlines()
+        assert "535" in line and "$SMTP_PASSWORD" in line and "wrong-one" not in line
+    assert smtp_server.messages == []
+    assert digest_statuses(db) == ["failed"]
+    with sqlite3.connect(db) as conn:
+        notices = conn.execute(
+            "SELECT payload FROM alerts WHERE kind = 'delivery_problem' AND status = 'pending'"
+        ).fetchall()
+    assert len(notices) == 1 and "SMTP_PASSWORD" in notices[0][0]
+
+    with time_machine.travel(MONDAY, tick=False):
+        fixed = runner.invoke(
+            cli, ["--config", str(path), "digest"], env={"SMTP_PASSWORD": smtp_server.password}
+        )
+    assert fixed.exit_code == 0, fixed.output
+    assert len(smtp_server.messages) == 1 and digest_statuses(db) == ["sent"]

@@ -11,7 +11,7 @@ from tracker.replica import news
 from tracker.replica.scenario import HAEOREUM_ACT, SECOND_ACT
 
 PROPOSAL_URL = "https://www.ksilbo.co.kr/news/articleView.html?idxno=1004211"
-FEED = "feed:127.0.0.1"
+FEED = "feed:127.0.0.1/rss/allArticle.xml"
 
 
 def query(db, sql, *params):
@@ -21,6 +21,11 @@ def query(db, sql, *params):
 
 def news_messages(slack):
     return [m["text"] for m in slack.messages if m["text"].startswith("📰")]
+
+
+def at(env, when: str) -> None:
+    """Run the next checks at ``when`` (the articles' dates are in June and July 2026)."""
+    env.env["TRACKER_CLOCK"] = when
 
 
 def last_run(db):
@@ -66,14 +71,18 @@ def test_second_cycle_with_the_same_feeds_stores_nothing_and_alerts_nothing(env,
     assert second.returncode == 0, second.stderr
     assert query(env.db, "SELECT * FROM news_articles ORDER BY id") == articles
     assert len(slack.messages) == messages
-    assert query(env.db, "SELECT count(*) FROM alerts WHERE kind = 'news'") == [(1,)]
+    # The first run's news is older than the tracking: stored, not alerted.
+    assert query(env.db, "SELECT count(*) FROM alerts WHERE kind = 'news'") == [(0,)]
     # The RSS feeds were asked conditionally and answered 304.
     again = replica.requests("/rss/")[first_requests:]
     assert again and all(r.headers.get("if-none-match") for r in again)
 
 
 def test_news_alert_is_one_slack_message_per_cycle_listing_the_new_articles(env, replica, slack):
+    at(env, "2026-05-31T09:00:00+09:00")
+    assert env.tracker("check").returncode == 0
     replica.news.add(*news.proposal_coverage(), news.alliance_meeting())
+    at(env, "2026-06-09T09:00:00+09:00")
     assert env.tracker("check").returncode == 0
     [first] = news_messages(slack)
     assert first.startswith("📰 새 기사 2건")
@@ -81,6 +90,7 @@ def test_news_alert_is_one_slack_message_per_cycle_listing_the_new_articles(env,
     assert "국회 발의" in first and "(경상일보 외 2곳 · 2026-06-01 09:00)" in first
 
     replica.news.add(*news.passage_coverage())
+    at(env, "2026-07-04T09:00:00+09:00")
     assert env.tracker("check").returncode == 0
     [_, second] = news_messages(slack)
     assert second.startswith("📰 새 기사 1건")
@@ -135,10 +145,12 @@ def test_a_source_that_is_down_makes_the_run_partial_and_costs_no_article(
     env, replica, slack, channel, source, fault, expected
 ):
     replica.news.add(*news.proposal_coverage())
+    at(env, "2026-06-02T09:00:00+09:00")
     assert env.tracker("check").returncode == 0
     stored = query(env.db, "SELECT * FROM news_articles")
     replica.news.add(news.alliance_meeting())
     replica.news.faults[channel] = fault
+    at(env, "2026-06-09T09:00:00+09:00")
 
     result = env.tracker("check")
 

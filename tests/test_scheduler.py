@@ -163,7 +163,7 @@ def test_source_down_for_five_cycles_alerts_once_and_recovers_once(env, replica,
     failures = [t for t in slack.texts if "수집 실패" in t]
     recoveries = [t for t in slack.texts if "수집 복구" in t]
     assert len(failures) == 1 and len(recoveries) == 1
-    assert "assembly_api" in failures[0]
+    assert "국회 Open API" in failures[0]
 
 
 def test_missed_digest_is_sent_once_on_start_and_not_again_on_restart(tmp_path, smtp_server):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -26,6 +27,24 @@ METADATA_FILE = Path(__file__).with_name("datasette_metadata.json")
 
 class DatasetteMissing(TrackerError):
     """The optional ``browse`` extra is not installed."""
+
+
+class PortBusy(TrackerError):
+    """Another program listens on the address ``browse`` was asked to serve on."""
+
+
+def _check_free(host: str, port: int) -> None:
+    """Fail early, in one line, when Datasette could not listen on ``host:port``."""
+    if port == 0:
+        return
+    try:
+        with socket.create_server((host, port)):
+            pass
+    except OSError as exc:
+        raise PortBusy(
+            f"cannot serve on {host}:{port}: {exc.strerror or exc} (another program uses it?"
+            " pick another with --port)"
+        ) from None
 
 
 def metadata(db: Path) -> dict[str, Any]:
@@ -48,6 +67,7 @@ def browse(db_path: str | Path, host: str, port: int, open_browser: bool) -> int
             "tracker browse needs Datasette: pip install 'tracker[browse]'"
         ) from None
     db = existing_db(db_path).resolve()
+    _check_free(host, port)
     with tempfile.TemporaryDirectory(prefix="tracker-browse-") as tmp:
         metadata_file = Path(tmp) / "metadata.json"
         metadata_file.write_text(json.dumps(metadata(db), ensure_ascii=False), encoding="utf-8")

@@ -15,6 +15,7 @@ from tracker.store import Store, open_store
 logger = logging.getLogger(__name__)
 
 EXIT_OK = 0
+EXIT_SETUP = 2
 EXIT_SOURCE_FAILED = 3
 
 
@@ -28,6 +29,9 @@ class CheckResult:
 
     @property
     def exit_code(self) -> int:
+        """2 when Slack refused the configuration (alerts wait), else 3 when a source failed."""
+        if self.delivery.problems:
+            return EXIT_SETUP
         return EXIT_OK if self.status == "ok" else EXIT_SOURCE_FAILED
 
 
@@ -81,8 +85,9 @@ def _run_locked(config: Config, full: bool, crawl: Callable[[RunContext], None])
         stale = store.fail_unfinished_runs("interrupted: the check ended before it finished")
         if stale:
             logger.warning("marked %d unfinished earlier run(s) as failed", stale)
+        quiet = store.is_first_run()
         run_id = store.start_run()
-        ctx = RunContext(config, run_id, full)
+        ctx = RunContext(config, run_id, full, quiet=quiet, tracking_since=store.tracking_since())
         try:
             crawl(ctx)
         except Exception as exc:  # a crash of the crawl itself is a failure of this run
@@ -94,7 +99,7 @@ def _run_locked(config: Config, full: bool, crawl: Callable[[RunContext], None])
         record_source_health(store, ctx)
         status = run_status(ctx)
         stats = {name: s.as_dict() for name, s in sorted(ctx.stats.items())}
-        store.finish_run(run_id, status, stats)
+        store.finish_run(run_id, status, stats, summarize=quiet)
         for name in ctx.failed_sources():
             logger.error("source failed: %s", "; ".join(ctx.stats[name].errors)[:300])
         delivery = deliver_pending(store, make_notifier(config), config)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -31,7 +32,55 @@ def _load(ctx: click.Context):
     return config
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def _announce_defaults(config) -> None:
+    """With no config file, say which built-in defaults a crawl uses (on stderr)."""
+    if config.path is not None:
+        return
+    secrets = config.secrets
+    alerts = "the console"
+    if secrets.slack_bot_token:
+        alerts = f"Slack {config.slack.channel}"
+    elif secrets.slack_webhook_url:
+        alerts = "the Slack webhook"
+    click.echo(
+        "note: no config file (./tracker.toml, $TRACKER_CONFIG): using the built-in defaults:"
+        f" the real Assembly and news sites, keywords {', '.join(config.watch.keywords)},"
+        f" database {config.tracker.db}, alerts to {alerts}; `tracker init` writes a config",
+        err=True,
+    )
+
+
+def _database_dir(config, create: bool, reader: bool = False) -> None:
+    """Refuse a database whose directory does not exist, or for a ``reader`` (the digest)
+    a database that does not exist: a mistyped path would otherwise start a new, empty
+    database. ``create`` makes the directory."""
+    db = Path(config.tracker.db)
+    if create:
+        db.parent.mkdir(parents=True, exist_ok=True)
+        return
+    origin = "$TRACKER_DB" if os.environ.get("TRACKER_DB") else "[tracker] db"
+    if not db.parent.is_dir():
+        raise click.UsageError(
+            f"the database's directory does not exist: {db.parent} ({origin} = {db}); fix"
+            " the path, or pass --create to start a new database there"
+        )
+    if reader and not db.is_file():
+        raise click.UsageError(
+            f"no database at {db} ({origin}): fix the path, run `tracker check` first, or"
+            " pass --create"
+        )
+
+
+_CREATE = click.option(
+    "--create", is_flag=True, help="Create the database's directory if it does not exist."
+)
+
+
+@click.group(
+    context_settings={"help_option_names": ["-h", "--help"]},
+    invoke_without_command=True,
+    no_args_is_help=False,
+)
 @click.version_option(__version__, prog_name="tracker")
 @click.option(
     "--config",
@@ -52,6 +101,9 @@ def cli(ctx: click.Context, config_path: str | None, verbose: int) -> None:
         clock_offset()
     except ConfigError as exc:
         raise click.UsageError(str(exc)) from None
+    if ctx.invoked_subcommand is None:
+        click.echo(ctx.get_help())
+        ctx.exit(0)
 
 
 @cli.command()
@@ -64,8 +116,9 @@ def cli(ctx: click.Context, config_path: str | None, verbose: int) -> None:
     help="Seconds to wait for another check on the same database to finish.",
 )
 @click.option("--standby", is_flag=True, hidden=True, help="Used by `tracker run`.")
+@_CREATE
 @click.pass_context
-def check(ctx: click.Context, full: bool, wait_seconds: float, standby: bool) -> None:
+def check(ctx: click.Context, full: bool, wait_seconds: float, standby: bool, create: bool) -> None:
     """Run one full cycle: crawl all sources, store changes, deliver pending alerts."""
     from tracker.check import run_check
 
@@ -78,13 +131,21 @@ def check(ctx: click.Context, full: bool, wait_seconds: float, standby: bool) ->
         except NotAStandbyChannel as exc:
             raise click.UsageError(str(exc)) from None
     config = _load(ctx)
+    if not standby:
+        _announce_defaults(config)
+    _database_dir(config, create)
     result = run_check(config, full=full, lock_wait_seconds=wait_seconds)
+    delivery = result.delivery
     click.echo(
         f"run {result.run_id}: {result.status}, {result.changes} change(s), "
-        f"{result.delivery.sent} alert(s) sent, {result.delivery.pending} pending"
+        f"{delivery.sent} alert(s) sent, {delivery.pending} pending, {delivery.failed} failed"
     )
     for source in result.failed_sources:
         click.echo(f"source failed: {source}", err=True)
+    for problem in delivery.problems:
+        click.echo(
+            f"error: {problem}; {delivery.pending} alert(s) wait (`tracker alerts`)", err=True
+        )
     sys.exit(result.exit_code)
 
 
@@ -100,17 +161,24 @@ def check(ctx: click.Context, full: bool, wait_seconds: float, standby: bool) ->
     type=click.DateTime(formats=["%Y-%m-%d"]),
     help="Cover YYYY-MM-DD until now instead of the period due.",
 )
+@_CREATE
 @click.pass_context
-def digest(ctx: click.Context, dry_run: bool, out: str | None, since: datetime | None) -> None:
+def digest(
+    ctx: click.Context, dry_run: bool, out: str | None, since: datetime | None, create: bool
+) -> None:
     """Email the weekly digest of the period due (once), or preview it."""
     from notifiers.email import write_digest_file
     from tracker.digest import preview_digest, send_due_digest
 
     config = _load(ctx)
+    _database_dir(config, create, reader=True)
     day = since.date() if since else None
     try:
         if not (dry_run or out):
             outcome = send_due_digest(config, since=day)
+            if outcome.status == "refused":  # the configuration's fault: what to fix
+                click.echo(f"error: {outcome.message}", err=True)
+                sys.exit(EXIT_USAGE)
             click.echo(outcome.message, err=not outcome.ok)
             sys.exit(0 if outcome.ok else EXIT_DELIVERY_FAILED)
         preview = preview_digest(config, since=day)
@@ -141,12 +209,15 @@ def verify(ctx: click.Context) -> None:
 
 
 @cli.command()
+@_CREATE
 @click.pass_context
-def run(ctx: click.Context) -> None:
+def run(ctx: click.Context, create: bool) -> None:
     """Run checks every interval and the weekly digest until SIGINT/SIGTERM."""
     from tracker.scheduler import Daemon
 
     config = _load(ctx)
+    _announce_defaults(config)
+    _database_dir(config, create)
     if logging.getLogger().level > logging.INFO:
         setup_logging(1)
     sys.exit(Daemon(config).run())
@@ -162,8 +233,34 @@ def init(path: str, force: bool) -> None:
     target = Path(path)
     if target.exists() and not force:
         raise click.UsageError(f"{path} exists already (use --force to overwrite)")
+    if not target.parent.is_dir():
+        raise click.UsageError(f"directory does not exist: {target.parent} (create it first)")
     target.write_text(EXAMPLE_CONFIG, encoding="utf-8")
     click.echo(f"wrote {path}")
+
+
+@cli.group(invoke_without_command=True)
+@click.pass_context
+def alerts(ctx: click.Context) -> None:
+    """List the alerts not delivered: pending (waiting or retrying) and failed."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from tracker.alerts_review import alert_table
+
+    click.echo(alert_table(_load(ctx)), nl=False)
+
+
+@alerts.command()
+@click.argument("alert_id", required=False, type=int)
+@click.option("--all", "every", is_flag=True, help="Re-queue every failed alert.")
+@click.pass_context
+def retry(ctx: click.Context, alert_id: int | None, every: bool) -> None:
+    """Re-queue a failed alert (ID) or all of them (--all); the next check sends them."""
+    from tracker.alerts_review import requeue
+
+    if (alert_id is None) == (not every):
+        raise click.UsageError("give an alert ID or --all (not both)")
+    click.echo(requeue(_load(ctx), alert_id))
 
 
 @cli.command()
@@ -200,13 +297,13 @@ def query(ctx: click.Context, sql: str, fmt: str) -> None:
 @click.pass_context
 def browse(ctx: click.Context, host: str, port: int, no_open: bool) -> None:
     """Open the database in Datasette (read-only) with canned queries."""
-    from tracker.browse import DatasetteMissing
+    from tracker.browse import DatasetteMissing, PortBusy
     from tracker.browse import browse as serve
     from tracker.query import QueryError
 
     try:
         code = serve(_load(ctx).tracker.db, host, port, open_browser=not no_open)
-    except (QueryError, DatasetteMissing) as exc:
+    except (QueryError, DatasetteMissing, PortBusy) as exc:
         raise click.UsageError(str(exc)) from None
     sys.exit(code)
 
@@ -227,6 +324,9 @@ def main() -> None:
     except LockBusy as exc:
         click.echo(f"error: another tracker is working on this database: {exc}", err=True)
         sys.exit(EXIT_BUSY)
+    except ConfigError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_USAGE)
     except TrackerError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(1)

@@ -74,6 +74,8 @@ class SourcesSection:
 @dataclass
 class SlackSection:
     channel: str = "#haeoreum"
+    # Source failures and delivery problems go here when set (else to ``channel``).
+    ops_channel: str = ""
     api_base: str = "https://slack.com/api/"
     timeout_seconds: float = 10
     max_retries: int = 2

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from tracker.logs import restore_scrapy_level
@@ -75,14 +76,28 @@ def preload() -> None:
     for path in paths:
         load_object(path)
     spider_classes()
-    # The public-suffix trie the cookies middleware builds for its first cookie (a private
-    # name: without it the first cookie pays as before).
-    with contextlib.suppress(ImportError):
-        from scrapy.downloadermiddlewares.cookies import _split_domain
-
-        _split_domain("example.com")
+    # The public-suffix trie the cookies middleware builds for its first cookie.
+    use_bundled_suffix_list()("example.com")
     # What was just loaded lives as long as the process: keep the collector off it.
     gc.freeze()
+
+
+def use_bundled_suffix_list() -> Callable[[str], Any]:
+    """Make the cookies middleware read the public-suffix list bundled with tldextract.
+
+    By default it downloads the list (publicsuffix.org, GitHub) into the user's cache on its
+    first cookie: requests to hosts that are not sources, and a wait when offline. Scrapy
+    keeps its extractor in a private module name; if that changes, its default stays.
+    """
+    from tldextract import TLDExtract
+
+    extract = TLDExtract(suffix_list_urls=(), cache_dir=None, include_psl_private_domains=True)
+    with contextlib.suppress(ImportError):
+        from scrapy.downloadermiddlewares import cookies
+
+        if hasattr(cookies, "_split_domain"):
+            cookies._split_domain = extract
+    return extract
 
 
 def spider_classes() -> list[list[type]]:
@@ -100,6 +115,7 @@ def run_crawl(ctx: RunContext) -> None:
     from scrapy.crawler import CrawlerProcess
     from twisted.internet import defer
 
+    use_bundled_suffix_list()
     process = CrawlerProcess(scrapy_settings(ctx))
     restore_scrapy_level()
 

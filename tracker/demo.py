@@ -11,6 +11,7 @@ and the stand-in stay up for the user's own commands until SIGINT/SIGTERM.
 
 from __future__ import annotations
 
+import html
 import os
 import signal
 import subprocess
@@ -59,7 +60,7 @@ def _tracker_command() -> str:
 def _show_slack_message(console: Console, message: dict[str, Any]) -> None:
     console.print(
         Panel(
-            message.get("text", ""),
+            html.unescape(message.get("text", "")),
             title=f"Slack {message.get('channel', '')}",
             title_align="left",
             border_style="magenta",
@@ -140,7 +141,8 @@ def _summary(console: Console, db: Path, digests: list[Path], messages: int) -> 
     console.print(
         f"- {len(STEPS)} real `tracker check` runs, {first} … {last} (a simulated clock), against"
         " a local replica of the Assembly Open API, the bill pages and three news sources.\n"
-        f"- {messages} Slack messages: two member bills, their fold into a committee"
+        f"- {messages} Slack messages: the first check's summary of the two member bills"
+        " it starts to follow, their fold into a committee"
         " alternative that tracker then followed to promulgation, the news (one story from"
         " three outlets stored once, the 해오름 festival left out), and one source failure"
         " with its recovery, each exactly once.\n"

@@ -48,7 +48,8 @@ class Period:
 class DigestOutcome:
     """What one attempt to send a digest did.
 
-    ``status`` is ``sent``, ``failed`` (SMTP error, the period stays due), ``skipped`` (an
+    ``status`` is ``sent``, ``failed`` (SMTP error, the period stays due), ``refused`` (the
+    SMTP server refused the login: the period stays due until it is fixed), ``skipped`` (an
     empty week with ``skip_empty``, recorded as done), ``not_due`` (the latest period was
     already sent) or ``no_recipients`` (nothing emailed, nothing recorded). ``message`` is one
     line for people, free of secrets.
@@ -60,7 +61,7 @@ class DigestOutcome:
 
     @property
     def ok(self) -> bool:
-        return self.status != "failed"
+        return self.status not in ("failed", "refused")
 
     def __str__(self) -> str:
         return self.message
@@ -228,6 +229,11 @@ def send_digest(config: Config, store: Store, period: Period, now: datetime) -> 
     except DeliveryError as exc:
         error = config.scrub(str(exc))
         store.mark_digest_failed(digest_id, error)
+        if exc.setup:
+            # One notice for the operator (the next check sends it to Slack), per period.
+            payload = {"destination": "email", "problem": error, "waiting": 1}
+            store.enqueue_alert(f"delivery_problem:email:{digest_id}", "delivery_problem", payload)
+            return DigestOutcome("refused", f"digest {period} not sent: {error}", period)
         return DigestOutcome("failed", f"digest {period} not sent: {error}", period)
     note = f"refused: {', '.join(sorted(refused))}" if refused else None
     store.mark_digest_sent(digest_id, note)

@@ -36,7 +36,10 @@ class SourceError(TrackerError):
 class DeliveryError(TrackerError):
     """An alert or digest could not be delivered; ``retry_after`` is in seconds when known.
 
-    ``unknown`` marks a failure after which the message may still have arrived (a timeout).
+    ``unknown`` marks a failure after which the message may still have arrived (a timeout);
+    ``permanent`` one the message itself caused (it would be refused again). ``setup`` marks a
+    fault of the configuration (a token, a channel, a login): the alert waits, unchanged, until
+    it is fixed, and so does every other alert for ``blocks`` (a destination, or ``*`` for all).
     """
 
     def __init__(
@@ -45,8 +48,12 @@ class DeliveryError(TrackerError):
         retry_after: float | None = None,
         permanent: bool = False,
         unknown: bool = False,
+        setup: bool = False,
+        blocks: str = "*",
     ):
         super().__init__(message)
         self.retry_after = retry_after
         self.permanent = permanent
         self.unknown = unknown
+        self.setup = setup
+        self.blocks = blocks

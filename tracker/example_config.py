@@ -31,6 +31,7 @@ feeds = []                     # extra RSS/Atom feed URLs, filtered by keywords
 
 [slack]
 channel = "#haeoreum"          # bot token from $SLACK_BOT_TOKEN; or $SLACK_WEBHOOK_URL
+ops_channel = ""               # e.g. "#tracker-ops": source failures and delivery problems
 api_base = "https://slack.com/api/"
 
 [email]

@@ -10,6 +10,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 from tracker.keywords import RelevanceRule, normalize
 from tracker.parsers.news import NewsItem
@@ -26,7 +27,7 @@ class NewsHit:
     """A relevant item as one source listed it.
 
     ``source`` is the name the run's stats use: ``google_news``, ``naver_news`` or
-    ``feed:<host>``; ``matched_keywords`` are the rule's terms that made it relevant.
+    ``feed:<host><path>``; ``matched_keywords`` are the rule's terms that made it relevant.
     """
 
     source: str
@@ -90,3 +91,14 @@ def bill_for(title: str, summary: str, bills: Sequence[dict[str, Any]]) -> str |
         return None
     named.sort(key=lambda b: (len(_title_key(b["title"])), b.get("proposed_on") or ""))
     return named[-1]["bill_id"]
+
+
+def search_page(google_news_base: str, keywords: Sequence[str]) -> str | None:
+    """The Google News page people open to see every article on the keywords (the RSS
+    search's page for people), or None without Google News."""
+    terms = [k.strip() for k in keywords if k.strip()]
+    if not google_news_base or not terms:
+        return None
+    base = google_news_base.replace("/rss/search", "/search")
+    query = {"q": " OR ".join(terms), "hl": "ko", "gl": "KR", "ceid": "KR:ko"}
+    return f"{base}?{urlencode(query)}"

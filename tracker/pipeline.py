@@ -20,7 +20,7 @@ from tracker.models import (
     SourceFailure,
     UnchangedPage,
 )
-from tracker.news_watch import FeedState, NewsHit
+from tracker.news_watch import FeedState, NewsHit, search_page
 from tracker.runcontext import RunContext, subject_source
 from tracker.store import Store, open_store
 
@@ -80,7 +80,9 @@ class StorePipeline:
         folds, self.folds = self.folds, []
         alert_fields = tuple(self.ctx.config.watch.alert_fields)
         try:
-            changes = self.store.apply_bills(records, self.ctx.run_id, alert_fields)
+            changes = self.store.apply_bills(
+                records, self.ctx.run_id, alert_fields, quiet=self.ctx.quiet
+            )
         except Exception as exc:
             self.records_lost = True
             self._storing_failed({r.source for r in records}, "bills", exc)
@@ -99,7 +101,15 @@ class StorePipeline:
         assert self.store is not None
         alert = self.ctx.config.sources.news.alerts
         try:
-            stored = self.store.add_news(self.news, self.feeds, self.ctx.run_id, alert)
+            config = self.ctx.config
+            stored = self.store.add_news(
+                self.news,
+                self.feeds,
+                self.ctx.run_id,
+                alert,
+                alert_since=self.ctx.tracking_since,
+                more_url=search_page(config.sources.news.google_news_base, config.watch.keywords),
+            )
         except Exception as exc:
             self._storing_failed({hit.source for hit in self.news} or {"news"}, "news", exc)
             return

@@ -41,6 +41,10 @@ class RunContext:
     run_id: int | None = None
     full: bool = False
     stats: dict[str, SourceStats] = field(default_factory=dict)
+    # A new database's first run stores everything and sums it up in one alert (quiet), and
+    # news published before tracking began is stored, not alerted.
+    quiet: bool = False
+    tracking_since: str | None = None
 
     def source(self, name: str) -> SourceStats:
         return self.stats.setdefault(name, SourceStats())

@@ -276,6 +276,31 @@ def _migration_9_alternatives(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX bill_alternatives_bill ON bill_alternatives(bill_no)")
 
 
+def _migration_10_alert_kinds(db: sqlite_utils.Database) -> None:
+    # SQLite cannot change a CHECK constraint: the outbox is rebuilt with the new kinds
+    # (the first run's summary, a notice to the operator about a refused configuration).
+    _execute_all(
+        db,
+        """
+        CREATE TABLE alerts_v9 (
+            id INTEGER PRIMARY KEY, dedupe_key TEXT NOT NULL UNIQUE,
+            kind TEXT NOT NULL CHECK (kind IN ('stage_change', 'new_bill', 'news',
+                                              'source_failure', 'summary', 'delivery_problem')),
+            bill_id TEXT, payload TEXT NOT NULL, created_at TEXT NOT NULL,
+            status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'sent', 'failed')),
+            attempts INTEGER NOT NULL DEFAULT 0, last_error TEXT, sent_at TEXT,
+            next_attempt_at TEXT, claimed_at TEXT
+        );
+        INSERT INTO alerts_v9 SELECT id, dedupe_key, kind, bill_id, payload, created_at, status,
+            attempts, last_error, sent_at, next_attempt_at, claimed_at FROM alerts;
+        DROP TABLE alerts;
+        ALTER TABLE alerts_v9 RENAME TO alerts;
+        CREATE INDEX alerts_status ON alerts(status, id);
+        CREATE INDEX alerts_bill ON alerts(bill_id, created_at)
+        """,
+    )
+
+
 def _execute_all(db: sqlite_utils.Database, script: str) -> None:
     """Run a script of plain statements (no triggers) inside the current transaction."""
     for statement in script.split(";"):
@@ -294,10 +319,14 @@ MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _migration_7_bills_fts_from_bills,
     _migration_8_page_checks,
     _migration_9_alternatives,
+    _migration_10_alert_kinds,
 )
 
 # Digest statuses that close a period: it is never sent again.
 DIGEST_DONE = ("sent", "skipped")
+
+# Bills listed per stage in the first run's summary (the rest are counted).
+SUMMARY_BILLS_PER_STAGE = 10
 
 # How far apart two outlets' reports of one story can be published.
 NEWS_WINDOW_DAYS = 3
@@ -373,6 +402,8 @@ class _Batch:
     run_id: int | None
     at: str
     alert_fields: tuple[str, ...]
+    # The first run of a database: history is written, the run's summary replaces the alerts.
+    quiet: bool = False
     stored: dict[str, dict[str, Any]] = field(default_factory=dict)
     events: set[tuple[str, str, str]] = field(default_factory=set)
     changes: list[Change] = field(default_factory=list)
@@ -398,6 +429,8 @@ class _Batch:
                 self.new_events.append((*key, event.description))
 
     def alert(self, key: str, kind: str, payload: dict[str, Any], bill_id: str | None) -> None:
+        if self.quiet:
+            return
         self.alerts.append((key, kind, bill_id, _encode_json(payload), self.at))
 
     def flush(self, conn: sqlite3.Connection) -> None:
@@ -436,6 +469,24 @@ def _date(text: str | None) -> date | None:
 def _after_prefix(prefix: str) -> str:
     """The least string greater than every string that starts with ``prefix``."""
     return prefix[:-1] + chr(ord(prefix[-1]) + 1)
+
+
+# A bill first seen this long after it was proposed was not news: it is newly followed.
+NEW_BILL_DAYS = 30
+
+
+def _found_late(known: dict[str, Any], at: str) -> bool:
+    """Whether a bill seen for the first time is past the start of its life (beyond committee
+    review, or proposed over NEW_BILL_DAYS ago): "newly followed", not a new bill."""
+    stage = known.get("stage")
+    if stage in stages.BY_CODE and stages.rank(stage) > stages.rank("committee_review"):
+        return True
+    proposed = _date(str(known.get("proposed_on") or ""))
+    return proposed is not None and (date.fromisoformat(at[:10]) - proposed).days > NEW_BILL_DAYS
+
+
+def _not_before(when: str | None, since: str) -> bool:
+    return when is None or datetime.fromisoformat(when) >= datetime.fromisoformat(since)
 
 
 def _first_line(text: str) -> str:
@@ -525,12 +576,47 @@ class Store:
             )
         return cursor.rowcount
 
-    def finish_run(self, run_id: int, status: str, stats: dict[str, Any]) -> None:
+    def finish_run(
+        self, run_id: int, status: str, stats: dict[str, Any], summarize: bool = False
+    ) -> None:
+        """Close the run; with ``summarize`` (a quiet first run), enqueue in the same
+        transaction the one alert that sums up every bill stored so far."""
         with self.transaction():
             self.conn.execute(
                 "UPDATE runs SET finished_at = ?, status = ?, stats = ? WHERE id = ?",
                 [self.now(), status, json.dumps(stats, ensure_ascii=False), run_id],
             )
+            if summarize:
+                self._alert_summary()
+
+    def is_first_run(self) -> bool:
+        """Whether no bill was ever alerted or summed up: a new database (or one whose first
+        run ended before its summary; that run's bills are in the next one's)."""
+        return not self.count("alerts", "kind IN ('new_bill', 'stage_change', 'summary')")
+
+    def tracking_since(self) -> str | None:
+        """When the first run began: news published earlier is not news to alert."""
+        row = self.conn.execute("SELECT min(started_at) FROM runs").fetchone()
+        return row[0] if row else None
+
+    def _alert_summary(self) -> None:
+        keys = ("bill_id", "bill_no", "title", "detail_url")
+        groups = []
+        for stage in stages.STAGES:
+            rows = list(
+                self.db.query(
+                    "SELECT * FROM bills WHERE stage = ? ORDER BY proposed_on DESC, bill_id",
+                    [stage.code],
+                )
+            )
+            if rows:
+                listed = [{k: r[k] for k in keys} for r in rows[:SUMMARY_BILLS_PER_STAGE]]
+                groups.append({"stage": stage.code, "count": len(rows), "bills": listed})
+        total = self.count("bills")
+        articles = self.count("news_articles")
+        if total:
+            payload = {"total": total, "articles": articles, "stages": groups}
+            self.enqueue_alert("summary:first_run", "summary", payload)
 
     # -- bills --------------------------------------------------------------------------------
 
@@ -600,14 +686,19 @@ class Store:
         return self.apply_bills([record], run_id, alert_fields)
 
     def apply_bills(
-        self, records: list[BillRecord], run_id: int | None, alert_fields: tuple[str, ...] = ()
+        self,
+        records: list[BillRecord],
+        run_id: int | None,
+        alert_fields: tuple[str, ...] = (),
+        quiet: bool = False,
     ) -> list[Change]:
         """Apply records in one transaction, each change with its alert: all or none.
 
         The stored rows are read once for the whole batch and the writes go out grouped, which
-        is what makes a full scan of a term fast.
+        is what makes a full scan of a term fast. ``quiet`` (a database's first run) writes
+        the history without alerts: :meth:`finish_run` sums the bills up in one.
         """
-        batch = _Batch(run_id, self.now(), alert_fields)
+        batch = _Batch(run_id, self.now(), alert_fields, quiet)
         with self.transaction():
             ids = list(dict.fromkeys(r.bill_id for r in records))
             batch.stored = self._fetch_bills(ids)
@@ -688,7 +779,11 @@ class Store:
         }
         batch.insert(row)
         batch.add_changes([Change(record.bill_id, "new", "stage", None, known.get("stage"))])
-        payload = {**self._bill_payload(row), "new_stage": known.get("stage")}
+        payload = {
+            **self._bill_payload(row),
+            "new_stage": known.get("stage"),
+            "newly_followed": _found_late(known, batch.at),
+        }
         batch.alert(f"new_bill:{record.bill_id}", "new_bill", payload, record.bill_id)
         batch.stored[record.bill_id] = dict.fromkeys(BILL_FIELDS) | row
 
@@ -798,6 +893,34 @@ class Store:
                 ],
             )
 
+    def note_alert_waiting(self, alert_id: int, error: str) -> None:
+        """An alert held up by the configuration (Slack refused it: it was not posted): why,
+        and no attempt counted against it."""
+        with self.transaction():
+            self.conn.execute(
+                "UPDATE alerts SET last_error = ?, next_attempt_at = NULL, claimed_at = NULL"
+                " WHERE id = ? AND status = 'pending'",
+                [_first_line(error)[:500], alert_id],
+            )
+
+    def alerts_to_review(self) -> list[dict[str, Any]]:
+        """Alerts not (yet) delivered: pending and failed ones, oldest first."""
+        rows = self.db.query(
+            "SELECT * FROM alerts WHERE status IN ('pending', 'failed') ORDER BY id"
+        )
+        return [{**r, "payload": json.loads(r["payload"])} for r in rows]
+
+    def requeue_failed_alerts(self, alert_id: int | None = None) -> int:
+        """Make failed alerts (one, or all with None) pending again, due now; how many."""
+        where = "status = 'failed'" + (" AND id = ?" if alert_id is not None else "")
+        with self.transaction():
+            cursor = self.conn.execute(
+                "UPDATE alerts SET status = 'pending', next_attempt_at = NULL, claimed_at = NULL"
+                f" WHERE {where}",
+                [alert_id] if alert_id is not None else [],
+            )
+        return cursor.rowcount
+
     # -- news ---------------------------------------------------------------------------------
 
     def add_news(
@@ -807,6 +930,8 @@ class Store:
         run_id: int | None,
         alert: bool = True,
         window_days: float = NEWS_WINDOW_DAYS,
+        alert_since: str | None = None,
+        more_url: str | None = None,
     ) -> list[NewsHit]:
         """Store the new stories among ``hits`` and the feeds' validators in one transaction.
 
@@ -814,7 +939,9 @@ class Store:
         stored (same canonical URL, or a near-identical headline within ``window_days``) is
         left out. Each new story is one ``news_articles`` row: its earliest article, the other
         outlets in ``other_sources``, the bill it names in ``bill_id``. With ``alert``, one
-        ``news`` alert lists the run's new articles. Returns the hit stored for each new story.
+        ``news`` alert lists the run's new articles published since ``alert_since`` (older
+        ones are not news: stored only); beyond its first articles it links to ``more_url``.
+        Returns the hit stored for each new story.
         """
         with self.transaction():
             at = self.now()
@@ -844,8 +971,10 @@ class Store:
                 " last_modified = excluded.last_modified, checked_at = excluded.checked_at",
                 [(f.url, f.etag, f.last_modified, at) for f in feeds],
             )
+            if alert_since:
+                rows = [r for r in rows if _not_before(r["published_at"], alert_since)]
             if alert and rows:
-                self._alert_news(rows, run_id, at)
+                self._alert_news(rows, run_id, at, more_url)
         return stored
 
     def _article_row(
@@ -916,7 +1045,9 @@ class Store:
     def _bills_for_news(self) -> list[dict[str, Any]]:
         return list(self.db.query("SELECT bill_id, bill_no, title, proposed_on FROM bills"))
 
-    def _alert_news(self, rows: list[dict[str, Any]], run_id: int | None, at: str) -> None:
+    def _alert_news(
+        self, rows: list[dict[str, Any]], run_id: int | None, at: str, more_url: str | None
+    ) -> None:
         """One ``news`` alert for the run: its newest articles, and how many there were."""
         keys = ("title", "url", "source", "published_at")
         newest = sorted(rows, key=lambda r: r["published_at"] or "", reverse=True)
@@ -927,6 +1058,8 @@ class Store:
             ],
             "total": len(rows),
         }
+        if more_url and len(rows) > NEWS_ALERT_MAX_ARTICLES:
+            payload["more_url"] = more_url
         key = f"news:{run_id if run_id is not None else at}"
         self.enqueue_alert(key, "news", payload, None, at)
 
@@ -1016,13 +1149,17 @@ class Store:
         at: str,
         failures: int,
     ) -> None:
-        payload = {
+        payload: dict[str, Any] = {
             "source": source,
             "event": kind,
             "error": _first_line(error)[:500] if error else None,
             "since": since,
+            "at": at,
             "failures": failures,
         }
+        name, _, subject = source.partition(":")
+        if name == "bill_page" and (bill := self.get_bill(subject)):
+            payload |= {"bill_no": bill["bill_no"], "title": bill["title"]}
         self.enqueue_alert(f"source:{source}:{kind}:{at}", "source_failure", payload, None, at)
 
     # -- digests ------------------------------------------------------------------------------

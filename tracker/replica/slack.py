@@ -1,4 +1,12 @@
-"""A stand-in for the Slack Web API over HTTP: records messages, can fail on request."""
+"""A stand-in for the Slack Web API over HTTP, as strict as Slack: records messages, can fail
+on request.
+
+It answers as Slack's documentation says: a token it does not know is ``invalid_auth``;
+``chat.postMessage`` takes a channel's id or its name (``#name`` or ``name``) and answers
+with the id, while ``conversations.history`` takes only the id; a channel the bot is not a
+member of is ``not_in_channel``; blocks beyond Slack's limits are ``invalid_blocks`` and a
+``text`` beyond 40,000 characters is ``msg_too_long``.
+"""
 
 from __future__ import annotations
 
@@ -11,36 +19,108 @@ from typing import Any
 
 from tracker.replica.http import ReplicaServer, Request, Response
 
+# Slack's documented limits (Block Kit reference, chat.postMessage).
+MAX_BLOCKS = 50
+MAX_SECTION_TEXT = 3000
+MAX_HEADER_TEXT = 150
+MAX_TEXT = 40000
+
+
+def _error(error: str, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    body = json.dumps({"ok": False, "error": error})
+    return Response(status, body, "application/json", headers or {})
+
+
+def _ok(body: dict[str, Any], delay: float = 0.0) -> Response:
+    return Response(200, json.dumps({"ok": True, **body}), "application/json", delay=delay)
+
+
+def blocks_error(blocks: Any) -> str | None:
+    """Why Slack would refuse these blocks (``invalid_blocks``), or None."""
+    if blocks is None:
+        return None
+    if not isinstance(blocks, list) or len(blocks) > MAX_BLOCKS:
+        return f"more than {MAX_BLOCKS} blocks"
+    for i, block in enumerate(blocks):
+        kind = block.get("type")
+        text = (block.get("text") or {}).get("text", "")
+        if kind == "section" and not 1 <= len(text) <= MAX_SECTION_TEXT:
+            return f"blocks[{i}]: section text must be 1 to {MAX_SECTION_TEXT} characters"
+        if kind == "header" and not 1 <= len(text) <= MAX_HEADER_TEXT:
+            return f"blocks[{i}]: header text must be 1 to {MAX_HEADER_TEXT} characters"
+        if kind not in ("section", "header", "context", "divider"):
+            return f"blocks[{i}]: unsupported type {kind!r}"
+    return None
+
 
 @dataclass
 class FakeSlack:
-    """``chat.postMessage`` and an incoming webhook; ``failures`` is a queue of statuses to
-    answer before succeeding again (500, 429, ``"badjson"``, or ``"timeout"``: posted, but
-    answered too late)."""
+    """The Web API methods tracker uses and an incoming webhook.
+
+    ``channels`` maps each channel's name to its id; ``joined`` holds the ids of the channels
+    the bot is a member of (None: all of them). ``failures`` is a queue of answers to give
+    before succeeding again: 500, 429 (``ratelimited`` with ``Retry-After``), ``"badjson"``,
+    ``"timeout"`` (posted, but answered too late) or an error code such as
+    ``"invalid_auth"``. ``history_failures`` does the same for ``conversations.history``.
+    """
 
     token: str = "xoxb-test-token"
+    channels: dict[str, str] = field(
+        default_factory=lambda: {"haeoreum": "C0HAEOREUM", "tracker-ops": "C0TRACKOPS"}
+    )
+    joined: set[str] | None = None
     messages: list[dict[str, Any]] = field(default_factory=list)
     failures: list[int | str] = field(default_factory=list)
+    history_failures: list[int | str] = field(default_factory=list)
     retry_after: int = 1
     delay: float = 0.0
     on_message: Callable[[dict[str, Any]], None] | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)
     server: ReplicaServer | None = None
+    calls: list[str] = field(default_factory=list)
 
-    def _failure(self) -> Response | str | None:
+    def _failure(self, queue: list[int | str]) -> Response | str | None:
         with self.lock:
-            if not self.failures:
+            if not queue:
                 return None
-            mode = self.failures.pop(0)
+            mode = queue.pop(0)
         if mode == 429:
-            headers = {"Retry-After": str(self.retry_after)}
-            body = json.dumps({"ok": False, "error": "ratelimited"})
-            return Response(429, body, "application/json", headers)
+            return _error("ratelimited", 429, {"Retry-After": str(self.retry_after)})
         if mode == "timeout":
             return "timeout"
         if mode == "badjson":
             return Response(200, "<html>upstream error</html>", "text/html")
+        if isinstance(mode, str):
+            return _error(mode)
         return Response(int(mode), "Internal Server Error")
+
+    def _params(self, request: Request) -> dict[str, Any]:
+        if "json" in request.headers.get("content-type", ""):
+            return json.loads(request.body or b"{}")
+        params: dict[str, Any] = {**request.query, **request.form()}
+        for key in ("blocks", "metadata"):
+            if isinstance(params.get(key), str):
+                params[key] = json.loads(params[key])
+        return params
+
+    def _auth_error(self, request: Request) -> Response | None:
+        header = request.headers.get("authorization")
+        if not header:
+            return _error("not_authed")
+        if header != f"Bearer {self.token}":
+            return _error("invalid_auth")
+        return None
+
+    def _channel_id(self, channel: str, by_name: bool) -> str | None:
+        """The id ``channel`` names; names count only where Slack accepts them."""
+        if channel in self.channels.values():
+            return channel
+        if by_name:
+            return self.channels.get(channel.removeprefix("#"))
+        return None
+
+    def _is_member(self, channel_id: str) -> bool:
+        return self.joined is None or channel_id in self.joined
 
     def _record(self, message: dict[str, Any]) -> None:
         with self.lock:
@@ -48,40 +128,51 @@ class FakeSlack:
         if self.on_message:
             self.on_message(message)
 
+    def _channel_call(
+        self, request: Request, queue: list[int | str], by_name: bool
+    ) -> tuple[Response | str | None, dict[str, Any], str]:
+        """What a method on one channel checks first, as Slack does: a failure asked for,
+        the token, the channel (an id; a name where ``by_name``), membership. Returns an
+        error response (or the queued failure mode), the parameters and the channel id."""
+        failure = self._failure(queue)
+        if isinstance(failure, Response):
+            return failure, {}, ""
+        if denied := self._auth_error(request):
+            return denied, {}, ""
+        params = self._params(request)
+        channel_id = self._channel_id(str(params.get("channel") or ""), by_name)
+        if channel_id is None:
+            return _error("channel_not_found"), params, ""
+        if not self._is_member(channel_id):
+            return _error("not_in_channel"), params, channel_id
+        return failure, params, channel_id
+
     def post_message(self, request: Request) -> Response:
-        failure = self._failure()
+        self.calls.append("chat.postMessage")
+        failure, message, channel_id = self._channel_call(request, self.failures, by_name=True)
         if isinstance(failure, Response):
             return failure
-        if request.headers.get("authorization") != f"Bearer {self.token}":
-            return Response(
-                200, json.dumps({"ok": False, "error": "invalid_auth"}), "application/json"
-            )
-        if "json" in request.headers.get("content-type", ""):
-            message = json.loads(request.body or b"{}")
-        else:
-            message = request.form()
-            for key in ("blocks", "metadata"):
-                if isinstance(message.get(key), str):
-                    message[key] = json.loads(message[key])
-        if not message.get("channel"):
-            return Response(
-                200, json.dumps({"ok": False, "error": "channel_not_found"}), "application/json"
-            )
+        if not message.get("text") and not message.get("blocks"):
+            return _error("no_text")
+        if blocks_error(message.get("blocks")):
+            return _error("invalid_blocks")
+        if len(message.get("text") or "") > MAX_TEXT:
+            return _error("msg_too_long")
         ts = f"{time.time():.6f}"
         message["ts"] = ts
+        message["channel_id"] = channel_id
         self._record(message)
-        body = {
-            "ok": True,
-            "channel": "C0HAEOREUM",
-            "ts": ts,
-            "message": {"text": message.get("text")},
-        }
+        body = {"channel": channel_id, "ts": ts, "message": {"text": message.get("text")}}
         # "timeout": the message is posted, but the answer comes too late for the client.
-        delay = 30.0 if failure == "timeout" else self.delay
-        return Response(200, json.dumps(body), "application/json", delay=delay)
+        return _ok(body, delay=30.0 if failure == "timeout" else self.delay)
 
     def history(self, request: Request) -> Response:
-        params = {**request.query, **request.form()}
+        self.calls.append("conversations.history")
+        failure, params, channel_id = self._channel_call(
+            request, self.history_failures, by_name=False
+        )
+        if isinstance(failure, Response):
+            return failure
         oldest = float(params.get("oldest") or 0)
         with self.lock:
             found = [
@@ -92,22 +183,42 @@ class FakeSlack:
                     "metadata": m.get("metadata"),
                 }
                 for m in self.messages
-                if float(m.get("ts", 0)) >= oldest
+                if m["channel_id"] == channel_id and float(m.get("ts", 0)) >= oldest
             ]
-        body = {"ok": True, "messages": list(reversed(found)), "has_more": False}
-        return Response(200, json.dumps(body), "application/json")
+        return _ok({"messages": list(reversed(found)), "has_more": False})
+
+    def list_channels(self, request: Request) -> Response:
+        """``conversations.list``, one channel a page, so that clients must follow cursors."""
+        self.calls.append("conversations.list")
+        if denied := self._auth_error(request):
+            return denied
+        params = self._params(request)
+        # Every channel here is public.
+        names = sorted(self.channels) if "public_channel" in params.get("types", "") else []
+        start = int(params.get("cursor") or 0)
+        page = [
+            {"id": self.channels[n], "name": n, "is_member": self._is_member(self.channels[n])}
+            for n in names[start : start + 1]
+        ]
+        cursor = str(start + 1) if start + 1 < len(names) else ""
+        return _ok({"channels": page, "response_metadata": {"next_cursor": cursor}})
 
     def webhook(self, request: Request) -> Response:
-        failure = self._failure()
+        failure = self._failure(self.failures)
         if isinstance(failure, Response):
             return failure
-        self._record(json.loads(request.body or b"{}"))
+        message = json.loads(request.body or b"{}")
+        if blocks_error(message.get("blocks")):
+            return Response(400, "invalid_blocks")
+        message["channel_id"] = "webhook"
+        self._record(message)
         return Response(200, "ok")
 
     def routes(self) -> dict[str, Any]:
         return {
             "/api/chat.postMessage": self.post_message,
             "/api/conversations.history": self.history,
+            "/api/conversations.list": self.list_channels,
             "/webhook": self.webhook,
         }
 
@@ -135,3 +246,8 @@ class FakeSlack:
     @property
     def texts(self) -> list[str]:
         return [m.get("text", "") for m in self.messages]
+
+    def texts_in(self, name: str) -> list[str]:
+        """The texts of the messages that arrived in the channel called ``name``."""
+        channel_id = self.channels[name.removeprefix("#")]
+        return [m.get("text", "") for m in self.messages if m["channel_id"] == channel_id]
