@@ -119,7 +119,7 @@ def test_a_waiting_alert_counts_no_attempt_and_a_failed_one_can_be_requeued(stor
     assert store.requeue_failed_alerts() == 0
 
 
-def test_migration_9_keeps_the_outbox_and_accepts_the_new_kinds(tmp_path):
+def test_the_alert_kinds_migration_keeps_the_outbox_and_accepts_the_new_kinds(tmp_path):
     db = tmp_path / "t.db"
     with sqlite3.connect(db) as conn:
         conn.isolation_level = None
@@ -132,7 +132,7 @@ def test_migration_9_keeps_the_outbox_and_accepts_the_new_kinds(tmp_path):
             " claimed_at) VALUES ('k', 'news', '{}', 'c', 'pending', 2, 'x')"
         )
     store = open_store(db)
-    assert store.schema_version == 9
+    assert store.schema_version == len(MIGRATIONS)
     [row] = store.conn.execute("SELECT dedupe_key, attempts, claimed_at FROM alerts").fetchall()
     assert row == ("k", 2, "x")
     assert store.enqueue_alert("s", "summary", {}) and store.enqueue_alert(
