@@ -2,13 +2,19 @@
 
     python scripts/screenshot_digest.py                 # the bundled sample digest
     python scripts/screenshot_digest.py digest.html -o digest.png
+    python scripts/screenshot_digest.py --width 390     # as a phone shows it, with its width
 
-Without an HTML file it renders ``notifiers.sample.sample_digest()``.
+Without an HTML file it renders ``notifiers.sample.sample_digest()``. Below the window's
+smallest width (500 px in headless Chromium) the page is drawn in a frame of that width, as a
+phone's viewport would be.
 """
 
 from __future__ import annotations
 
 import argparse
+import html as html_module
+import json
+import re
 import shutil
 import subprocess
 import sys
@@ -16,6 +22,30 @@ import tempfile
 from pathlib import Path
 
 WIDTH, HEIGHT = 1000, 1800
+# Headless Chromium makes no window narrower than this; a phone's width is framed inside it.
+MIN_WINDOW_WIDTH = 500
+_FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--hide-scrollbars",
+)
+# Measures the framed page once it has loaded and writes the figures into the host's DOM.
+_PROBE = """<script>
+window.addEventListener('load', () => {
+  const frame = document.getElementById('page');
+  const root = frame.contentDocument.documentElement;
+  frame.style.height = root.scrollHeight + 'px';
+  document.body.dataset.layout = JSON.stringify({
+    width: frame.clientWidth, scrollWidth: root.scrollWidth, clientWidth: root.clientWidth,
+    height: root.scrollHeight});
+});
+</script>"""
 
 
 def find_chromium() -> str | None:
@@ -41,39 +71,69 @@ def screenshot(
     Chromium runs headless with a throwaway profile and without background networking,
     so nothing leaves the machine. Raises ``RuntimeError`` when no PNG comes out.
     """
-    binary = chromium or find_chromium()
-    if binary is None:
-        raise RuntimeError("chromium is not installed")
-    html = Path(html_path).resolve()
     png = Path(png_path).resolve()
     png.unlink(missing_ok=True)
-    with tempfile.TemporaryDirectory(prefix="digest-chromium-") as profile:
-        result = subprocess.run(
-            [
-                binary,
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--hide-scrollbars",
-                f"--user-data-dir={profile}",
-                f"--screenshot={png}",
-                f"--window-size={width},{height}",
-                html.as_uri(),
-            ],
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            check=False,
+    with tempfile.TemporaryDirectory(prefix="digest-frame-") as tmp:
+        page = Path(html_path).resolve()
+        if width < MIN_WINDOW_WIDTH:
+            page = _framed(page, width, Path(tmp))
+        result = _chromium(
+            [f"--screenshot={png}", f"--window-size={max(width, MIN_WINDOW_WIDTH)},{height}"],
+            page,
+            chromium,
+            timeout,
         )
     if not png.exists() or png.stat().st_size == 0:
         tail = " ".join(result.stderr.strip().splitlines()[-3:])
         raise RuntimeError(f"chromium made no screenshot (exit {result.returncode}): {tail}")
     return png
+
+
+def measure(
+    html_path: str | Path, width: int, *, chromium: str | None = None, timeout: float = 120
+) -> dict[str, int]:
+    """How the page lays out in a viewport ``width`` px wide: ``scrollWidth`` (more than the
+    viewport's ``clientWidth`` means a reader has to scroll sideways) and ``height``."""
+    with tempfile.TemporaryDirectory(prefix="digest-frame-") as tmp:
+        host = _framed(Path(html_path).resolve(), width, Path(tmp), probe=True)
+        window = f"--window-size={max(width, MIN_WINDOW_WIDTH) + 20},{HEIGHT}"
+        result = _chromium(["--dump-dom", window], host, chromium, timeout)
+    found = re.search(r'data-layout="([^"]*)"', result.stdout)
+    if found is None:
+        tail = " ".join(result.stderr.strip().splitlines()[-3:])
+        raise RuntimeError(f"chromium measured nothing (exit {result.returncode}): {tail}")
+    return json.loads(html_module.unescape(found.group(1)))
+
+
+def _framed(page: Path, width: int, tmp: Path, probe: bool = False) -> Path:
+    """A host page showing ``page`` in a frame ``width`` px wide (``srcdoc``: same origin, so
+    the probe can read the frame's layout)."""
+    content = html_module.escape(page.read_text(encoding="utf-8"), quote=True)
+    host = tmp / "host.html"
+    host.write_text(
+        '<!DOCTYPE html><html><body style="margin:0">'
+        f'<iframe id="page" style="display:block;border:0;width:{width}px;height:{HEIGHT}px"'
+        f' srcdoc="{content}"></iframe>{_PROBE if probe else ""}</body></html>',
+        encoding="utf-8",
+    )
+    return host
+
+
+def _chromium(
+    args: list[str], page: Path, chromium: str | None, timeout: float
+) -> subprocess.CompletedProcess[str]:
+    """Run headless Chromium with a throwaway profile on ``page``."""
+    binary = chromium or find_chromium()
+    if binary is None:
+        raise RuntimeError("chromium is not installed")
+    with tempfile.TemporaryDirectory(prefix="digest-chromium-") as profile:
+        return subprocess.run(
+            [binary, *_FLAGS, f"--user-data-dir={profile}", *args, page.as_uri()],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
 
 
 def main(argv: list[str] | None = None) -> int:

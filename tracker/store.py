@@ -1055,6 +1055,17 @@ class Store:
             seen.setdefault(bill_id, set()).add(stage)
         return seen
 
+    def alternatives(self) -> dict[str, str]:
+        """Folded bill → the committee alternative it went into, from the bill pages' reports
+        (the fold's alert) and from the alternatives tracked because of a folded bill."""
+        rows = self.conn.execute(
+            "SELECT substr(matched_by, 13), bill_id FROM bills"
+            " WHERE matched_by LIKE 'alternative:%'"
+            " UNION ALL SELECT bill_id, json_extract(payload, '$.replaced_by') FROM alerts"
+            " WHERE kind = 'stage_change' AND json_extract(payload, '$.replaced_by') IS NOT NULL"
+        )
+        return dict(rows)
+
     def changes_between(self, start: datetime, end: datetime) -> list[dict[str, Any]]:
         """``bill_changes`` observed in ``[start, end)`` with their bill's title, oldest first."""
         return list(
@@ -1125,11 +1136,14 @@ class Store:
             for url, etag, modified, fetched, checked in rows
         }
 
-    def last_step_dates(self) -> dict[str, date]:
-        """Each bill's latest dated step (its proposal date when it has no step yet)."""
+    def last_step_dates(self, before: date | None = None) -> dict[str, date]:
+        """Each bill's latest dated step (its proposal date when it has no step yet), only
+        steps before ``before`` when given."""
         rows = self.conn.execute(
             "SELECT b.bill_id, coalesce(max(e.happened_on), b.proposed_on) FROM bills b"
-            " LEFT JOIN bill_events e ON e.bill_id = b.bill_id GROUP BY b.bill_id"
+            " LEFT JOIN bill_events e ON e.bill_id = b.bill_id AND e.happened_on < ?"
+            " GROUP BY b.bill_id",
+            [before.isoformat() if before else "9999"],
         )
         days = {bill_id: _date(day) for bill_id, day in rows}
         return {bill_id: day for bill_id, day in days.items() if day}
