@@ -30,6 +30,7 @@ from tracker.digest_model import (
     shown_changes,
 )
 from tracker.errors import DeliveryError
+from tracker.fields import field_label
 from tracker.links import bill_url, web_url
 from tracker.stages import BY_CODE, PROGRESS_CODES, is_final, next_stage, stage_for_result
 
@@ -51,15 +52,6 @@ _CELL_COLORS: dict[str, tuple[str, str]] = {
 }
 
 _WEEKDAYS = "월화수목금토일"
-_FIELD_LABELS = {
-    "stage": "단계",
-    "result": "처리결과",
-    "title": "의안명",
-    "proposer": "제안자",
-    "committee": "소관위원회",
-    "bill_no": "의안번호",
-    "proposed_on": "제안일",
-}
 # Progress-bar cells are narrow on a phone (about 35 px at 360 px): words of at most three
 # syllables, broken only between words.
 _CELL_LABELS = {
@@ -197,7 +189,7 @@ def _what(change: DigestChange) -> str:
         return f"단계: {_stage_label(change.old_value)} → {_stage_label(change.new_value)}"
     if change.field == "summary":
         return "제안이유 및 주요내용 갱신"
-    name = _FIELD_LABELS.get(change.field, change.field)
+    name = field_label(change.field)
     return f"{name}: {change.old_value or '없음'} → {change.new_value or '없음'}"
 
 

@@ -8,12 +8,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, tzinfo
 
+from tracker.fields import INTERNAL_FIELDS
 from tracker.stages import is_final, stage_for_result
 
 STALLED_AFTER_DAYS = 60
-# Fields that say nothing to a reader: the term, the link (shown on the bill's card anyway) and
-# the long 제안이유 text.
-INTERNAL_FIELDS = frozenset({"age", "detail_url", "summary"})
 
 
 @dataclass(frozen=True)

@@ -370,6 +370,10 @@ class _Batch:
     updates: dict[tuple[str, ...], list[list[Any]]] = field(default_factory=dict)
     new_events: list[tuple[str, str, str, str]] = field(default_factory=list)
     alerts: list[tuple[str, str, str | None, str, str]] = field(default_factory=list)
+    # Committee alternative → the bills of this batch whose pages say they went into it.
+    folded: dict[str, list[str]] = field(default_factory=dict)
+    # New committee alternatives and their alerts' payloads, alerted at the end of the batch.
+    alternatives: list[tuple[BillRecord, dict[str, Any]]] = field(default_factory=list)
 
     def insert(self, row: dict[str, Any]) -> None:
         self.inserts.setdefault(tuple(row), []).append(list(row.values()))
@@ -563,6 +567,9 @@ class Store:
             batch.events = self._fetch_events(ids)
             for record in records:
                 self._diff(record, batch)
+            for record, payload in batch.alternatives:
+                payload["folded"] = self._folded_bills(record, batch)
+                batch.alert(f"new_bill:{record.bill_id}", "new_bill", payload, record.bill_id)
             batch.flush(self.conn)
         return batch.changes
 
@@ -595,6 +602,8 @@ class Store:
         known = record.known()
         stored = batch.stored.get(record.bill_id)
         batch.add_events(record)
+        if record.replaced_by:
+            batch.folded.setdefault(record.replaced_by, []).append(record.bill_id)
         if stored is None:
             self._insert_bill(record, known, batch)
             return
@@ -638,8 +647,36 @@ class Store:
         batch.insert(row)
         batch.add_changes([Change(record.bill_id, "new", "stage", None, known.get("stage"))])
         payload = {**self._bill_payload(row), "new_stage": known.get("stage")}
+        if record.matched_by and record.matched_by.startswith("alternative:"):
+            # Alerted once the whole batch is read: the bills folded into it may follow it.
+            batch.alternatives.append((record, payload))
+            return
         batch.alert(f"new_bill:{record.bill_id}", "new_bill", payload, record.bill_id)
         batch.stored[record.bill_id] = dict.fromkeys(BILL_FIELDS) | row
+
+    def _folded_bills(self, record: BillRecord, batch: _Batch) -> list[dict[str, Any]]:
+        """The bills folded into the committee alternative ``record``, with their numbers,
+        for its first alert: the one it was found through, those whose fold was alerted
+        before and those of this batch."""
+        found_through = record.matched_by.split(":", 1)[1] if record.matched_by else ""
+        earlier = self.conn.execute(
+            "SELECT bill_id FROM alerts WHERE kind = 'stage_change'"
+            " AND json_extract(payload, '$.replaced_by') = ?",
+            [record.bill_id],
+        )
+        ids = [found_through, *(r[0] for r in earlier), *batch.folded.get(record.bill_id, [])]
+        ids = list(dict.fromkeys(ids))
+        missing = [i for i in ids if i not in batch.stored]
+        known = batch.stored | self._fetch_bills(missing)
+        return [
+            {
+                "bill_id": i,
+                "bill_no": known.get(i, {}).get("bill_no"),
+                "title": known.get(i, {}).get("title"),
+            }
+            for i in ids
+            if i
+        ]
 
     @staticmethod
     def _bill_payload(bill: dict[str, Any]) -> dict[str, Any]:
