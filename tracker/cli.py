@@ -168,16 +168,27 @@ def demo(keep_serving: bool, out_dir: str) -> None:
 @click.option(
     "--format", "fmt", type=click.Choice(list(FORMATTERS)), default="table", show_default=True
 )
+@click.option(
+    "--excel",
+    is_flag=True,
+    help="CSV for Excel: starts with a UTF-8 byte order mark (implies --format csv).",
+)
 @click.pass_context
-def query(ctx: click.Context, sql: str, fmt: str) -> None:
+def query(ctx: click.Context, sql: str, fmt: str, excel: bool) -> None:
     """Run read-only SQL against the database ([tracker] db, or $TRACKER_DB)."""
     from tracker.query import QueryError, query_file, render
 
+    if excel:
+        chosen = ctx.get_parameter_source("fmt") is click.core.ParameterSource.COMMANDLINE
+        if chosen and fmt != "csv":
+            raise click.UsageError(f"--excel writes CSV, not --format {fmt}")
+        fmt = "csv"
     try:
         result = query_file(_load(ctx).tracker.db, sql)
     except QueryError as exc:
         raise click.UsageError(str(exc)) from None
-    click.echo(render(result, fmt), nl=False)
+    # Excel on Korean Windows reads a CSV without the mark as CP949, garbling the Hangul.
+    click.echo(("\ufeff" if excel else "") + render(result, fmt), nl=False)
 
 
 @cli.command()
