@@ -67,7 +67,7 @@ def cli(ctx: click.Context, config_path: str | None, verbose: int) -> None:
 @click.pass_context
 def check(ctx: click.Context, full: bool, wait_seconds: float, standby: bool) -> None:
     """Run one full cycle: crawl all sources, store changes, deliver pending alerts."""
-    from tracker.check import run_check
+    from tracker.check import run_check, source_summary
 
     if standby:
         from tracker.standby import NotAStandbyChannel, wait_for_go
@@ -79,6 +79,9 @@ def check(ctx: click.Context, full: bool, wait_seconds: float, standby: bool) ->
             raise click.UsageError(str(exc)) from None
     config = _load(ctx)
     result = run_check(config, full=full, lock_wait_seconds=wait_seconds)
+    if not standby:  # tracker run logs these lines itself
+        for line in source_summary(result.stats):
+            click.echo(line)
     click.echo(
         f"run {result.run_id}: {result.status}, {result.changes} change(s), "
         f"{result.delivery.sent} alert(s) sent, {result.delivery.pending} pending"
