@@ -12,6 +12,7 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 
@@ -43,7 +44,8 @@ def test_datasette_serves_the_demo_database_and_a_canned_query_answers(demo_db: 
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
-        rows = get_json(f"{base}/tracker/title_search.json?_shape=array", deadline)
+        search = f"{base}/tracker/title_search.json?keyword={quote('산업벨트')}&_shape=array"
+        rows = get_json(search, deadline)
         metadata = get_json(f"{base}/-/metadata.json", deadline)
     finally:
         server.terminate()
@@ -53,8 +55,8 @@ def test_datasette_serves_the_demo_database_and_a_canned_query_answers(demo_db: 
         socket.create_connection(("127.0.0.1", port), timeout=5).close()
     assert server.returncode == 0
     assert isinstance(rows, list)
-    assert {r["bill_no"] for r in rows} >= {"2203257", "2209418"}
-    assert all("산업벨트" in r["title"].replace(" ", "") for r in rows)
+    assert {r["의안번호"] for r in rows} >= {"2203257", "2209418"}
+    assert all("산업벨트" in r["의안명"].replace(" ", "") for r in rows)
     tables = metadata["databases"]["tracker"]["tables"]  # type: ignore[index]
     assert "의안" in tables["bills"]["description"]
     assert hashlib.sha256(demo_db.read_bytes()).hexdigest() == before
