@@ -22,6 +22,7 @@ from tests.smtp_server import SmtpServer, free_port
 from tracker.cli import cli
 from tracker.config import Config, load_config
 from tracker.digest import Period, build_digest, send_due_digest
+from tracker.digest_model import Digest
 from tracker.links import PUBLIC_BILL_PAGE
 from tracker.models import BillEvent, BillRecord
 from tracker.store import MIGRATIONS, Store, open_store
@@ -435,17 +436,22 @@ def test_cli_after_a_check_fails_with_one_line_then_sends_the_bills(
     assert digest_statuses(env.db)[-1] == "sent"
 
 
+def week_digest(db: Path) -> Digest:
+    """The digest of the week of 11-16 as the database holds it."""
+    store = open_store(db)
+    try:
+        return build_digest(store, Period(WEEK_START, WEEK_END))
+    finally:
+        store.close()
+
+
 def test_dates_and_stall_come_from_the_assemblys_steps(db: Path) -> None:
     # First seen on 11-10, but in committee since 2024-09-02 by the Assembly's own dates; a
     # bill with no dated step falls back to when tracker saw it change.
     steps = [BillEvent("received", "2024-08-30"), BillEvent("committee_review", "2024-09-02")]
     apply_at(db, kst(2026, 11, 10, 10), bill(ACT, "committee_review", events=steps))
     apply_at(db, kst(2026, 11, 18, 11), bill(AMENDMENT, "committee_review"))
-    store = open_store(db)
-    try:
-        digest = build_digest(store, Period(WEEK_START, WEEK_END))
-    finally:
-        store.close()
+    digest = week_digest(db)
     by_id = {b.bill_id: b for b in digest.bills}
     assert by_id[ACT].last_step_on == date(2024, 9, 2)
     assert by_id[ACT].stalled
@@ -470,11 +476,7 @@ def test_a_folded_bill_names_its_alternative(db: Path) -> None:
     record.matched_by = f"alternative:{ACT}"
     apply_at(db, kst(2026, 11, 10, 10), bill(ACT, "committee_review"))
     apply_at(db, kst(2026, 11, 18, 11), folded, record)
-    store = open_store(db)
-    try:
-        digest = build_digest(store, Period(WEEK_START, WEEK_END))
-    finally:
-        store.close()
+    digest = week_digest(db)
     by_id = {b.bill_id: b for b in digest.bills}
     assert by_id[ACT].alternative is not None
     assert by_id[ACT].alternative.bill_no == "2214410"
