@@ -19,6 +19,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 
 WIDTH, HEIGHT = 1000, 1800
@@ -35,15 +36,17 @@ _FLAGS = (
     "--disable-sync",
     "--hide-scrollbars",
 )
-# Measures the framed page once it has loaded and writes the figures into the host's DOM.
+# Measures each framed page once all have loaded and writes the figures into the host's DOM.
 _PROBE = """<script>
 window.addEventListener('load', () => {
-  const frame = document.getElementById('page');
-  const root = frame.contentDocument.documentElement;
-  frame.style.height = root.scrollHeight + 'px';
-  document.body.dataset.layout = JSON.stringify({
-    width: frame.clientWidth, scrollWidth: root.scrollWidth, clientWidth: root.clientWidth,
-    height: root.scrollHeight});
+  const layout = {};
+  for (const frame of document.querySelectorAll('iframe')) {
+    const root = frame.contentDocument.documentElement;
+    layout[frame.clientWidth] = {
+      width: frame.clientWidth, scrollWidth: root.scrollWidth, clientWidth: root.clientWidth,
+      height: root.scrollHeight};
+  }
+  document.body.dataset.layout = JSON.stringify(layout);
 });
 </script>"""
 
@@ -76,7 +79,7 @@ def screenshot(
     with tempfile.TemporaryDirectory(prefix="digest-frame-") as tmp:
         page = Path(html_path).resolve()
         if width < MIN_WINDOW_WIDTH:
-            page = _framed(page, width, Path(tmp))
+            page = _framed(page, [width], Path(tmp))
         result = _chromium(
             [f"--screenshot={png}", f"--window-size={max(width, MIN_WINDOW_WIDTH)},{height}"],
             page,
@@ -90,30 +93,40 @@ def screenshot(
 
 
 def measure(
-    html_path: str | Path, width: int, *, chromium: str | None = None, timeout: float = 120
-) -> dict[str, int]:
-    """How the page lays out in a viewport ``width`` px wide: ``scrollWidth`` (more than the
-    viewport's ``clientWidth`` means a reader has to scroll sideways) and ``height``."""
+    html_path: str | Path,
+    widths: Sequence[int],
+    *,
+    chromium: str | None = None,
+    timeout: float = 120,
+) -> dict[int, dict[str, int]]:
+    """How the page lays out in viewports of each of ``widths`` px (one Chromium run): per
+    width, ``scrollWidth`` (more than the viewport's ``clientWidth`` means a reader has to
+    scroll sideways) and ``height``."""
     with tempfile.TemporaryDirectory(prefix="digest-frame-") as tmp:
-        host = _framed(Path(html_path).resolve(), width, Path(tmp), probe=True)
-        window = f"--window-size={max(width, MIN_WINDOW_WIDTH) + 20},{HEIGHT}"
+        host = _framed(Path(html_path).resolve(), widths, Path(tmp), probe=True)
+        window = f"--window-size={max(*widths, MIN_WINDOW_WIDTH) + 20},{HEIGHT}"
         result = _chromium(["--dump-dom", window], host, chromium, timeout)
     found = re.search(r'data-layout="([^"]*)"', result.stdout)
     if found is None:
         tail = " ".join(result.stderr.strip().splitlines()[-3:])
         raise RuntimeError(f"chromium measured nothing (exit {result.returncode}): {tail}")
-    return json.loads(html_module.unescape(found.group(1)))
+    layout = json.loads(html_module.unescape(found.group(1)))
+    return {int(width): figures for width, figures in layout.items()}
 
 
-def _framed(page: Path, width: int, tmp: Path, probe: bool = False) -> Path:
-    """A host page showing ``page`` in a frame ``width`` px wide (``srcdoc``: same origin, so
-    the probe can read the frame's layout)."""
+def _framed(page: Path, widths: Sequence[int], tmp: Path, probe: bool = False) -> Path:
+    """A host page showing ``page`` in a frame of each of ``widths`` px (``srcdoc``: same
+    origin, so the probe can read the frames' layout)."""
     content = html_module.escape(page.read_text(encoding="utf-8"), quote=True)
+    frames = "".join(
+        f'<iframe style="display:block;border:0;width:{width}px;height:{HEIGHT}px"'
+        f' srcdoc="{content}"></iframe>'
+        for width in widths
+    )
     host = tmp / "host.html"
     host.write_text(
-        '<!DOCTYPE html><html><body style="margin:0">'
-        f'<iframe id="page" style="display:block;border:0;width:{width}px;height:{HEIGHT}px"'
-        f' srcdoc="{content}"></iframe>{_PROBE if probe else ""}</body></html>',
+        f'<!DOCTYPE html><html><body style="margin:0">{frames}{_PROBE if probe else ""}'
+        "</body></html>",
         encoding="utf-8",
     )
     return host
