@@ -21,6 +21,7 @@ import sys
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 WIDTH, HEIGHT = 1000, 1800
 # Headless Chromium makes no window narrower than this; a phone's width is framed inside it.
@@ -36,15 +37,17 @@ _FLAGS = (
     "--disable-sync",
     "--hide-scrollbars",
 )
-# Measures each framed page once all have loaded and writes the figures into the host's DOM.
+# Measures each framed page once all have loaded and writes the figures into the host's DOM;
+# ``probe`` is the caller's own measurement of a frame's document (%s: a function body).
 _PROBE = """<script>
+const probe = new Function('doc', %s);
 window.addEventListener('load', () => {
   const layout = {};
   for (const frame of document.querySelectorAll('iframe')) {
     const root = frame.contentDocument.documentElement;
     layout[frame.clientWidth] = {
       width: frame.clientWidth, scrollWidth: root.scrollWidth, clientWidth: root.clientWidth,
-      height: root.scrollHeight};
+      height: root.scrollHeight, extra: probe(frame.contentDocument)};
   }
   document.body.dataset.layout = JSON.stringify(layout);
 });
@@ -96,14 +99,16 @@ def measure(
     html_path: str | Path,
     widths: Sequence[int],
     *,
+    probe: str = "return null;",
     chromium: str | None = None,
     timeout: float = 120,
-) -> dict[int, dict[str, int]]:
-    """How the page lays out in viewports of each of ``widths`` px (one Chromium run): per
+) -> dict[int, dict[str, Any]]:
+    """How the page lays out in viewports of each of ``widths`` px, in one Chromium run: per
     width, ``scrollWidth`` (more than the viewport's ``clientWidth`` means a reader has to
-    scroll sideways) and ``height``."""
+    scroll sideways), ``height``, and ``extra``: what the JavaScript function body ``probe``
+    returns for the frame's ``doc``."""
     with tempfile.TemporaryDirectory(prefix="digest-frame-") as tmp:
-        host = _framed(Path(html_path).resolve(), widths, Path(tmp), probe=True)
+        host = _framed(Path(html_path).resolve(), widths, Path(tmp), probe=probe)
         window = f"--window-size={max(*widths, MIN_WINDOW_WIDTH) + 20},{HEIGHT}"
         result = _chromium(["--dump-dom", window], host, chromium, timeout)
     found = re.search(r'data-layout="([^"]*)"', result.stdout)
@@ -114,7 +119,7 @@ def measure(
     return {int(width): figures for width, figures in layout.items()}
 
 
-def _framed(page: Path, widths: Sequence[int], tmp: Path, probe: bool = False) -> Path:
+def _framed(page: Path, widths: Sequence[int], tmp: Path, probe: str | None = None) -> Path:
     """A host page showing ``page`` in a frame of each of ``widths`` px (``srcdoc``: same
     origin, so the probe can read the frames' layout)."""
     content = html_module.escape(page.read_text(encoding="utf-8"), quote=True)
@@ -123,10 +128,10 @@ def _framed(page: Path, widths: Sequence[int], tmp: Path, probe: bool = False) -
         f' srcdoc="{content}"></iframe>'
         for width in widths
     )
+    script = _PROBE % json.dumps(probe) if probe is not None else ""
     host = tmp / "host.html"
     host.write_text(
-        f'<!DOCTYPE html><html><body style="margin:0">{frames}{_PROBE if probe else ""}'
-        "</body></html>",
+        f'<!DOCTYPE html><html><body style="margin:0">{frames}{script}</body></html>',
         encoding="utf-8",
     )
     return host

@@ -27,6 +27,7 @@ from tracker.store import open_store
 ACT = "PRC_H2A4E0U8R1E5U2M0B2E3L1T6P0N8S4"
 OTHER = "PRC_S2E7O0N8G1J4A2E0J6U3N1G6K0Y5B9"
 PAGE = "https://likms.assembly.go.kr/bill/billDetail.do?billId=" + ACT
+ARTICLE = "https://www.ksilbo.co.kr/news/articleView.html?idxno=1004211"
 
 
 @pytest.fixture
@@ -44,6 +45,12 @@ def db(tmp_path: Path) -> Path:
         None,
     )  # fmt: skip
     store.apply_bill(BillRecord(ACT, "bill_page", stage="committee_review", events=steps), None)
+    # The columns the news crawl stores.
+    store.db["news_articles"].insert(
+        {"url": ARTICLE, "title": "울산·포항·경주 특별법 발의", "source": "경상일보",
+         "published_at": "2026-06-01T09:00:00+09:00", "summary": "", "matched_keywords": "[]",
+         "first_seen_at": "2026-06-01T18:00:00+09:00"}
+    )  # fmt: skip
     store.close()
     return path
 
@@ -105,3 +112,10 @@ def test_the_front_page_asks_the_questions(datasette: Datasette) -> None:
     database = get(datasette, "/tracker").text
     assert database.index("의안번호(:bill_no)") < database.index(">bills<")
     assert ">page_versions<" not in database
+
+
+def test_a_news_search_links_each_headline_to_its_article(datasette: Datasette) -> None:
+    page = get(datasette, f"/tracker/news_mentioning?keyword={quote('울산')}").text
+    assert f'<a href="{html.escape(ARTICLE)}">울산·포항·경주 특별법 발의</a>' in page
+    none = get(datasette, f"/tracker/news_mentioning.json?keyword={quote('부산')}&_shape=array")
+    assert none.json() == []

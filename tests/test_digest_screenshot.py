@@ -1,19 +1,15 @@
 """The digest's HTML as a browser draws it: a headless Chromium screenshot must show the
 progress-bar colours, and the email as sent must fit a phone's width without scrolling
-sideways. Skipped when Chromium is not installed, unless ``$TRACKER_REQUIRE_CHROMIUM`` is set
-(``.ci/run`` sets it after installing Chromium: there a missing browser is a failure)."""
+sideways. Skipped when Chromium is not installed (see ``tests.helpers.needs_chromium``)."""
 
 from __future__ import annotations
 
 import email
-import importlib.util
-import os
 import struct
 import zlib
 from collections import Counter
 from email.policy import default as default_policy
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 
@@ -26,26 +22,11 @@ from notifiers.email import (
     render_digest,
 )
 from notifiers.sample import KST, sample_digest
+from tests.helpers import needs_chromium, screenshot_script
 from tracker.digest_model import Digest, DigestArticle, DigestBill, DigestChange
 
-SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "screenshot_digest.py"
-
-
-def _load_script() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("screenshot_digest", SCRIPT)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-shot = _load_script()
-if shot.find_chromium() is None and os.environ.get("TRACKER_REQUIRE_CHROMIUM"):
-    raise RuntimeError("$TRACKER_REQUIRE_CHROMIUM is set but chromium is not installed")
-pytestmark = pytest.mark.skipif(
-    shot.find_chromium() is None,
-    reason="chromium is not installed (apt-get install chromium) — screenshot check skipped",
-)
+shot = screenshot_script()
+pytestmark = needs_chromium(shot)
 
 
 def _paeth(a: int, b: int, c: int) -> int:

@@ -45,8 +45,10 @@ def metadata(db: Path) -> dict[str, Any]:
     canned queries."""
     base = json.loads(METADATA_FILE.read_text(encoding="utf-8"))
     tables = base.pop("tables")
+    # The SQL is one click away ("show"): staff come for the answer.
     queries = {
-        q.name: {"title": q.question, "description": q.question_en, "sql": q.sql} for q in QUERIES
+        q.name: {"title": q.question, "description": q.question_en, "sql": q.sql, "hide_sql": True}
+        for q in QUERIES
     }
     # Datasette names a database after its file's stem.
     questions = _questions_html(db.stem)

@@ -34,8 +34,10 @@ class CannedQuery:
 
 def _sql_field_label(column: str) -> str:
     """A CASE that names a ``bill_changes.field`` in Korean, as the digest does."""
-    whens = " ".join(f"WHEN '{name}' THEN '{label}'" for name, label in FIELD_LABELS.items())
-    return f"CASE {column} {whens} ELSE {column} END"
+    whens = "".join(
+        f"\n         WHEN '{name}' THEN '{label}'" for name, label in FIELD_LABELS.items()
+    )
+    return f"CASE {column}{whens}\n         ELSE {column} END"
 
 
 _INTERNAL = ", ".join(f"'{name}'" for name in sorted(INTERNAL_FIELDS))
@@ -158,7 +160,7 @@ ORDER BY kind, status""",
         "낱말(:keyword)을 언급한 기사는? (뉴스)",
         "Every article that mentions a word (:keyword) in its headline or summary (news)",
         """\
-SELECT published_at AS 보도시각, source AS 언론사, title AS 제목, url AS 링크
+SELECT published_at AS 보도시각, source AS 언론사, title AS 제목
 FROM news_articles
 WHERE instr(title, :keyword) > 0 OR instr(summary, :keyword) > 0
 ORDER BY published_at DESC""",
