@@ -32,16 +32,21 @@ def get_json(url: str, deadline: float) -> object:
             time.sleep(0.2)
 
 
+def start_browse(db: Path, port: int) -> subprocess.Popen[bytes]:
+    """The real ``tracker browse`` on ``db`` (its output discarded)."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "tracker", "browse", "--no-open", "--port", str(port)],
+        env=clean_env(TRACKER_DB=str(db)),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
 @pytest.mark.skipif(importlib.util.find_spec("datasette") is None, reason="datasette missing")
 def test_datasette_serves_the_demo_database_and_a_canned_query_answers(demo_db: Path):
     before = hashlib.sha256(demo_db.read_bytes()).hexdigest()
     port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "tracker", "browse", "--no-open", "--port", str(port)],
-        env=clean_env(TRACKER_DB=str(demo_db)),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
+    server = start_browse(demo_db, port)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
@@ -92,12 +97,7 @@ return widths;"""
 @pytest.mark.skipif(importlib.util.find_spec("datasette") is None, reason="datasette missing")
 def test_a_canned_query_page_fits_a_phone_and_gives_titles_room(demo_db: Path, tmp_path: Path):
     port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "tracker", "browse", "--no-open", "--port", str(port)],
-        env=clean_env(TRACKER_DB=str(demo_db)),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    server = start_browse(demo_db, port)
     base = f"http://127.0.0.1:{port}"
     try:
         get_json(f"{base}/-/versions.json", time.monotonic() + 60)
