@@ -107,7 +107,7 @@ def _datetime(dt: datetime, tz: Any) -> str:
     return f"{dt:%m-%d} ({_WEEKDAYS[dt.weekday()]}) {dt:%H:%M}"
 
 
-def _matched_by(value: str | None, refs: dict[str, BillRef]) -> str:
+def _matched_by(value: str | None) -> str:
     if not value:
         return ""
     if value == "watchlist":
@@ -187,8 +187,6 @@ def _what(change: DigestChange) -> str:
         return f"신규 추적: {_stage_label(change.new_value)}"
     if change.field == "stage":
         return f"단계: {_stage_label(change.old_value)} → {_stage_label(change.new_value)}"
-    if change.field == "summary":
-        return "제안이유 및 주요내용 갱신"
     name = field_label(change.field)
     return f"{name}: {change.old_value or '없음'} → {change.new_value or '없음'}"
 
@@ -229,9 +227,7 @@ def _change_groups(
     return [{k: v for k, v in g.items() if k != "stage_at"} for g in groups.values()]
 
 
-def _bill_view(
-    bill: DigestBill, refs: dict[str, BillRef], tz: Any, now: datetime
-) -> dict[str, Any]:
+def _bill_view(bill: DigestBill, tz: Any, now: datetime) -> dict[str, Any]:
     meta = [
         (name, value)
         for name, value in (
@@ -252,7 +248,7 @@ def _bill_view(
         "url": url,
         "raw_url": bill.detail_url if bill.detail_url and not url else "",
         "meta": " · ".join(f"{name} {value}" for name, value in meta),
-        "matched_by": _matched_by(bill.matched_by, refs),
+        "matched_by": _matched_by(bill.matched_by),
         "stalled": stalled,
         "idle": idle,
         "last_changed": _date(moved, tz),
@@ -283,7 +279,7 @@ def subject_line(digest: Digest, title: str = DEFAULT_TITLE) -> str:
     """The Korean subject: title, period and the headline counts."""
     s = digest.summary
     period = f"{digest.period_start:%Y-%m-%d} ~ {digest.last_day:%Y-%m-%d}"
-    if s.empty and not digest.changes:
+    if s.empty and not shown_changes(digest.changes):
         return f"[{title}] {period}: 변동 없음"
     return (
         f"[{title}] {period}: 단계 변경 {s.stage_changes}건, "
@@ -306,7 +302,7 @@ def render_digest(digest: Digest, *, title: str = DEFAULT_TITLE) -> RenderedDige
         "summary": summary,
         "bill_count": len(digest.bills),
         "change_groups": _change_groups(changes, refs, tz),
-        "bills": [_bill_view(b, refs, tz, digest.period_end) for b in digest.bills],
+        "bills": [_bill_view(b, tz, digest.period_end) for b in digest.bills],
         "articles": [_article_view(a, tz) for a in digest.articles],
         "empty": summary.empty and not changes,
     }
