@@ -97,11 +97,14 @@ def test_the_alternative_names_the_folded_bills_by_number(tmp_path: Path) -> Non
         folded = {"stage": "replaced_by_alternative", "result": "대안반영폐기"}
         alternative = record(ALTERNATIVE, "2214410", stage="received")
         alternative.matched_by = f"alternative:{ACT}"
+        # The alternative's page, then its Open API row, in the same batch.
+        again = record(ALTERNATIVE, "2214410", stage="received", committee="행정안전위원회")
         store.apply_bills(
             [
                 record(ACT, "2203257", replaced_by=ALTERNATIVE, **folded),
                 alternative,
                 record(OTHER, "2209418", replaced_by=ALTERNATIVE, **folded),
+                again,
             ],
             None,
         )

@@ -647,12 +647,12 @@ class Store:
         batch.insert(row)
         batch.add_changes([Change(record.bill_id, "new", "stage", None, known.get("stage"))])
         payload = {**self._bill_payload(row), "new_stage": known.get("stage")}
+        batch.stored[record.bill_id] = dict.fromkeys(BILL_FIELDS) | row
         if record.matched_by and record.matched_by.startswith("alternative:"):
             # Alerted once the whole batch is read: the bills folded into it may follow it.
             batch.alternatives.append((record, payload))
-            return
-        batch.alert(f"new_bill:{record.bill_id}", "new_bill", payload, record.bill_id)
-        batch.stored[record.bill_id] = dict.fromkeys(BILL_FIELDS) | row
+        else:
+            batch.alert(f"new_bill:{record.bill_id}", "new_bill", payload, record.bill_id)
 
     def _folded_bills(self, record: BillRecord, batch: _Batch) -> list[dict[str, Any]]:
         """The bills folded into the committee alternative ``record``, with their numbers,
