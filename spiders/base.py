@@ -90,12 +90,11 @@ class TrackerSpider(scrapy.Spider):
         request = failure.request  # type: ignore[attr-defined]
         source = request.meta.get("source", self.name)
         subject = request.meta.get("subject")
-        if not failure.check(HttpError):  # an HTTP error response was counted on arrival
-            self.ctx.page_done(source)
-        if failure.check(HttpError):
+        if failure.check(HttpError):  # its response was counted as done on arrival
             status = failure.value.response.status
             message = f"{source}: HTTP {status} from {request.url.split('?')[0]}"
         else:
+            self.ctx.page_done(source)
             error = failure.value
             reason = error.__class__.__name__
             text = str(error).strip()
