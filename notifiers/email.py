@@ -21,9 +21,18 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from tracker.digest_model import Digest, DigestArticle, DigestBill, DigestChange
+from tracker.digest_model import (
+    BillRef,
+    Digest,
+    DigestArticle,
+    DigestBill,
+    DigestChange,
+    shown_changes,
+)
 from tracker.errors import DeliveryError
-from tracker.stages import BY_CODE, PROGRESS_CODES, is_final, stage_for_result
+from tracker.fields import field_label
+from tracker.links import bill_url, web_url
+from tracker.stages import BY_CODE, PROGRESS_CODES, is_final, next_stage, stage_for_result
 
 DEFAULT_TITLE = "해오름 법안 주간 동향"
 TEMPLATES = Path(__file__).parent / "templates"
@@ -43,15 +52,11 @@ _CELL_COLORS: dict[str, tuple[str, str]] = {
 }
 
 _WEEKDAYS = "월화수목금토일"
-_FIELD_LABELS = {
-    "stage": "단계",
-    "result": "처리결과",
-    "title": "의안명",
-    "proposer": "제안자",
-    "committee": "소관위원회",
-    "bill_no": "의안번호",
-    "proposed_on": "제안일",
-    "detail_url": "상세 링크",
+# Progress-bar cells are narrow on a phone (about 35 px at 360 px): words of at most three
+# syllables, broken only between words.
+_CELL_LABELS = {
+    "judiciary_review": "법사위 심사",
+    "sent_to_government": "정부 이송",
 }
 
 
@@ -102,22 +107,27 @@ def _datetime(dt: datetime, tz: Any) -> str:
     return f"{dt:%m-%d} ({_WEEKDAYS[dt.weekday()]}) {dt:%H:%M}"
 
 
-def _safe_url(url: str | None) -> str | None:
-    """Only web links become hrefs: a feed could carry any scheme."""
-    if url and url.strip().lower().startswith(("https://", "http://")):
-        return url.strip()
-    return None
-
-
-def _matched_by(value: str | None, titles: dict[str, str]) -> str:
+def _matched_by(value: str | None) -> str:
     if not value:
         return ""
     if value == "watchlist":
         return "관심 목록"
     if value.startswith("alternative:"):
-        old = value.split(":", 1)[1]
-        return f"위원회 대안 (원안: {titles.get(old, old)})"
+        return "위원회 대안"
     return f"키워드 “{value}”"
+
+
+def _ref_view(ref: BillRef) -> dict[str, Any]:
+    return {"title": ref.title, "bill_no": ref.bill_no or "", "url": ref.url}
+
+
+def _cell_label(code: str) -> str:
+    return _CELL_LABELS.get(code, _stage_label(code))
+
+
+def _ending_cell_label(ending: str) -> str:
+    """``대안반영폐기`` as ``대안반영 폐기``: two words the cell can put on two lines."""
+    return f"{ending[:-2]} 폐기" if len(ending) > 4 and ending.endswith("폐기") else ending
 
 
 def _cell(label: str, state: str, width: int) -> dict[str, Any]:
@@ -147,14 +157,14 @@ def _progress(bill: DigestBill) -> dict[str, Any]:
             state = "law" if code == "promulgated" else "current"
         else:
             state = "todo"
-        cells.append(_cell(_stage_label(code), state, width))
+        cells.append(_cell(_cell_label(code), state, width))
 
     bar = "■" * (upto + 1) + "□" * (total - upto - 1)
     if ended:
         # 임기만료폐기 says more than the code's label 폐기.
         ending = bill.result if stage_for_result(bill.result) == bill.stage else None
         ending = ending or _stage_label(bill.stage)
-        cells.append(_cell(ending, "ending", 100 - width * total))
+        cells.append(_cell(_ending_cell_label(ending), "ending", 100 - width * total))
         where = f" ({_stage_label(reached)} 단계에서)" if reached else ""
         status = f"종료: {ending}{where}"
     elif reached:
@@ -162,27 +172,62 @@ def _progress(bill: DigestBill) -> dict[str, Any]:
         status = f"{_stage_label(reached)} ({upto + 1}/{total}{result})"
     else:
         status = _stage_label(bill.stage)
-    return {"cells": cells, "status": status, "text": f"[{bar}] {status}", "ended": ended}
-
-
-def _change_view(change: DigestChange, tz: Any) -> dict[str, Any]:
-    if change.kind == "new":
-        what = f"신규 추적: {_stage_label(change.new_value)}"
-    elif change.field == "stage":
-        what = f"단계: {_stage_label(change.old_value)} → {_stage_label(change.new_value)}"
-    else:
-        name = _FIELD_LABELS.get(change.field, change.field)
-        what = f"{name}: {change.old_value or '없음'} → {change.new_value or '없음'}"
+    following = next_stage(bill.stage)
     return {
-        "when": _datetime(change.observed_at, tz),
-        "bill_title": change.bill_title,
-        "what": what,
-        "kind": change.kind,
-        "is_stage": change.kind == "changed" and change.field == "stage",
+        "cells": cells,
+        "status": status,
+        "text": f"[{bar}] {status}",
+        "ended": ended,
+        "next": _stage_label(following) if following else "",
     }
 
 
-def _bill_view(bill: DigestBill, titles: dict[str, str], tz: Any, now: datetime) -> dict[str, Any]:
+def _what(change: DigestChange) -> str:
+    if change.kind == "new":
+        return f"신규 추적: {_stage_label(change.new_value)}"
+    if change.field == "stage":
+        return f"단계: {_stage_label(change.old_value)} → {_stage_label(change.new_value)}"
+    name = field_label(change.field)
+    return f"{name}: {change.old_value or '없음'} → {change.new_value or '없음'}"
+
+
+def _change_groups(
+    changes: list[DigestChange], refs: dict[str, BillRef], tz: Any
+) -> list[dict[str, Any]]:
+    """The changes bill by bill (a bill's first change decides its place), each oldest first.
+
+    A result recorded with a stage change joins its line: ``본회의 의결 (원안가결)``.
+    """
+    groups: dict[str, dict[str, Any]] = {}
+    for change in sorted(changes, key=lambda c: c.observed_at):
+        ref = refs.get(change.bill_id)
+        group = groups.setdefault(
+            change.bill_id,
+            {
+                "title": change.bill_title,
+                "bill_no": ref.bill_no if ref else "",
+                "url": ref.url if ref else bill_url(change.bill_id),
+                "entries": [],
+                "stage_at": {},
+            },
+        )
+        stage_item = group["stage_at"].get(change.observed_at)
+        if change.field == "result" and change.new_value and stage_item is not None:
+            stage_item["what"] += f" ({change.new_value})"
+            continue
+        item = {
+            "when": _datetime(change.observed_at, tz),
+            "what": _what(change),
+            "kind": change.kind,
+            "is_stage": change.kind == "changed" and change.field == "stage",
+        }
+        if item["is_stage"]:
+            group["stage_at"][change.observed_at] = item
+        group["entries"].append(item)
+    return [{k: v for k, v in g.items() if k != "stage_at"} for g in groups.values()]
+
+
+def _bill_view(bill: DigestBill, tz: Any, now: datetime) -> dict[str, Any]:
     meta = [
         (name, value)
         for name, value in (
@@ -192,20 +237,26 @@ def _bill_view(bill: DigestBill, titles: dict[str, str], tz: Any, now: datetime)
         )
         if value
     ]
+    moved = bill.last_moved(tz)
     stalled = bill.stalled and not is_final(bill.stage)
     idle = ""
-    if stalled and bill.last_changed_at is not None:
-        idle = f"{(now - bill.last_changed_at).days}일째 변동 없음"
+    if stalled and moved is not None:
+        idle = f"{(now.astimezone(tz).date() - moved.astimezone(tz).date()).days}일째 변동 없음"
+    url = bill_url(bill.bill_id, bill.detail_url)
     return {
         "title": bill.title,
-        "url": _safe_url(bill.detail_url),
-        "raw_url": bill.detail_url or "",
+        "url": url,
+        "raw_url": bill.detail_url if bill.detail_url and not url else "",
         "meta": " · ".join(f"{name} {value}" for name, value in meta),
-        "matched_by": _matched_by(bill.matched_by, titles),
+        "matched_by": _matched_by(bill.matched_by),
         "stalled": stalled,
         "idle": idle,
-        "last_changed": _date(bill.last_changed_at, tz),
+        "last_changed": _date(moved, tz),
+        # The date is the Assembly's when a step is recorded, else when tracker saw a change.
+        "observed_only": bill.last_step_on is None,
         "progress": _progress(bill),
+        "alternative": _ref_view(bill.alternative) if bill.alternative else None,
+        "folded": [_ref_view(ref) for ref in bill.folded],
     }
 
 
@@ -219,7 +270,7 @@ def _article_view(article: DigestArticle, tz: Any) -> dict[str, Any]:
     return {
         "title": article.title,
         "line": line,
-        "url": _safe_url(article.url),
+        "url": web_url(article.url),
         "raw_url": article.url,
     }
 
@@ -228,7 +279,7 @@ def subject_line(digest: Digest, title: str = DEFAULT_TITLE) -> str:
     """The Korean subject: title, period and the headline counts."""
     s = digest.summary
     period = f"{digest.period_start:%Y-%m-%d} ~ {digest.last_day:%Y-%m-%d}"
-    if s.empty and not digest.changes:
+    if s.empty and not shown_changes(digest.changes):
         return f"[{title}] {period}: 변동 없음"
     return (
         f"[{title}] {period}: 단계 변경 {s.stage_changes}건, "
@@ -239,17 +290,19 @@ def subject_line(digest: Digest, title: str = DEFAULT_TITLE) -> str:
 def render_digest(digest: Digest, *, title: str = DEFAULT_TITLE) -> RenderedDigest:
     """Render ``digest`` into a subject, a plain-text part and an HTML part."""
     tz = digest.period_start.tzinfo
-    titles = {b.bill_id: b.title for b in digest.bills}
-    changes = sorted(digest.changes, key=lambda c: c.observed_at)
+    refs = {
+        b.bill_id: BillRef(b.bill_id, b.bill_no, b.title, bill_url(b.bill_id, b.detail_url))
+        for b in digest.bills
+    }
+    changes = shown_changes(digest.changes)
     summary = digest.summary
     context = {
         "title": title,
         "period": f"{_date(digest.period_start, tz)} ~ {_date(digest.last_day, tz)}",
         "summary": summary,
         "bill_count": len(digest.bills),
-        "changes": [_change_view(c, tz) for c in changes],
-        "other_changes": sum(1 for c in changes if c.kind == "changed" and c.field != "stage"),
-        "bills": [_bill_view(b, titles, tz, digest.period_end) for b in digest.bills],
+        "change_groups": _change_groups(changes, refs, tz),
+        "bills": [_bill_view(b, tz, digest.period_end) for b in digest.bills],
         "articles": [_article_view(a, tz) for a in digest.articles],
         "empty": summary.empty and not changes,
     }

@@ -13,6 +13,8 @@ from datetime import datetime
 from typing import Any
 
 from tracker import stages
+from tracker.fields import INTERNAL_FIELDS, field_label
+from tracker.links import bill_url
 
 # Slack's limits (Block Kit reference, chat.postMessage), less a margin for what we add.
 MAX_SECTION_TEXT = 3000
@@ -73,25 +75,45 @@ def _stage_label(code: str | None) -> str:
 
 
 def _bill_link(payload: dict[str, Any], s: _Style) -> str:
+    """``2209418 title``, the title linked to the bill's page."""
     title = payload.get("title") or payload.get("bill_id") or "의안"
-    number = f" [{s(payload['bill_no'])}]" if payload.get("bill_no") else ""
-    return f"{s.link(payload.get('detail_url'), title)}{number}"
+    number = f"{s(payload['bill_no'])} " if payload.get("bill_no") else ""
+    url = bill_url(payload.get("bill_id"), payload.get("detail_url"))
+    return f"{number}{s.link(url, title)}"
+
+
+def _next_step(stage: str | None) -> list[str]:
+    following = stages.next_stage(stage)
+    return [f"다음 단계: {_stage_label(following)}"] if following else []
 
 
 def _stage_change_lines(payload: dict[str, Any], s: _Style) -> list[str]:
     lines = [f"📌 의안 상태 변경: {_bill_link(payload, s)}"]
     old, new = payload.get("old_stage"), payload.get("new_stage")
+    result = payload.get("new_result")
+    new_result = result if result and result != payload.get("old_result") else None
+    # A result that only names the ending (대안반영폐기 as the stage) is not said twice.
+    if new_result and stages.stage_for_result(new_result) == new:
+        new_result = None
     if old != new:
-        lines.append(f"{_stage_label(old)} → {_stage_label(new)}")
-    if payload.get("new_result") and payload.get("new_result") != payload.get("old_result"):
-        lines.append(f"처리 결과: {s(payload['new_result'])}")
-    others = [c for c in payload.get("changes", []) if c["field"] not in ("stage", "result")]
+        outcome = f" ({s(new_result)})" if new_result else ""
+        lines.append(f"{_stage_label(old)} → {_stage_label(new)}{outcome}")
+    elif new_result:
+        lines.append(f"처리 결과: {s(new_result)}")
+    others = [
+        c
+        for c in payload.get("changes", [])
+        if c["field"] not in ("stage", "result") and c["field"] not in INTERNAL_FIELDS
+    ]
     for change in others:
-        lines.append(f"{s(change['field'])}: {s(change['old'] or '-')} → {s(change['new'] or '-')}")
+        lines.append(
+            f"{field_label(change['field'])}: {s(change['old'] or '-')} → {s(change['new'] or '-')}"
+        )
     if payload.get("replaced_by"):
         carrier = payload.get("replaced_by_title") or payload["replaced_by"]
-        lines.append(f"이 법안은 위원회 대안 「{s(carrier)}」에 반영되어 계속 추적합니다.")
-    return lines
+        linked = s.link(bill_url(payload["replaced_by"]), carrier)
+        lines.append(f"이 법안은 위원회 대안 「{linked}」에 반영되어 계속 추적합니다.")
+    return lines + _next_step(new)
 
 
 def _new_bill_lines(payload: dict[str, Any], s: _Style) -> list[str]:
@@ -102,11 +124,12 @@ def _new_bill_lines(payload: dict[str, Any], s: _Style) -> list[str]:
     lines.append(" · ".join([*details, f"현재 단계: {stage}"]))
     matched = payload.get("matched_by") or ""
     if matched.startswith("alternative:"):
-        carried = s(matched.split(":", 1)[1])
-        lines.append(f"{carried} 의안이 반영된 위원회 대안으로 추적을 이어갑니다.")
+        folded = payload.get("folded") or [{"bill_id": matched.split(":", 1)[1]}]
+        names = ", ".join(s(f.get("bill_no") or f["bill_id"]) for f in folded)
+        lines.append(f"반영된 의안 {names}: 이 위원회 대안으로 추적을 이어갑니다.")
     elif payload.get("newly_followed"):
         lines.append("이미 진행 중인 의안을 새로 찾아 추적을 시작합니다.")
-    return lines
+    return lines + _next_step(payload.get("new_stage"))
 
 
 def source_name(source: str, payload: dict[str, Any]) -> str:

@@ -3,10 +3,17 @@ for previews of the email layout and for tests."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from tracker.digest_model import Digest, DigestArticle, DigestBill, DigestChange, is_stalled
+from tracker.digest_model import (
+    BillRef,
+    Digest,
+    DigestArticle,
+    DigestBill,
+    DigestChange,
+    is_stalled,
+)
 
 KST = ZoneInfo("Asia/Seoul")
 PAGE = "https://likms.assembly.go.kr/bill/bi/billDetailPage.do?currMenuNo=2600044&billId="
@@ -69,8 +76,9 @@ def sample_digest(period_end: datetime | None = None) -> Digest:
             None,
             PAGE + "PRC_Q1W2E3R4T5Y6U7I8O9P0A1S2D3F4",
             "해오름동맹",
-            old_change,
+            datetime(2026, 6, 1, 18, 0, tzinfo=KST),
             stalled=is_stalled(old_change, end, stage="committee_review"),
+            last_step_on=old_change.date(),
         ),
         DigestBill(
             "PRC_M1N2B3V4C5X6Z7L8K9J0H1G2F3D4",
@@ -98,6 +106,16 @@ def sample_digest(period_end: datetime | None = None) -> Digest:
             datetime(2026, 10, 14, 10, 0, tzinfo=KST),
         ),
     ]
+    # The Assembly's dates of the latest steps, and the fold into the committee alternative.
+    steps = (day(2).date(), day(3).date(), day(3).date())
+    for bill, day_of_step in zip(bills[:3], steps, strict=True):
+        bill.last_step_on = day_of_step
+    bills[4].last_step_on = date(2024, 5, 29)
+    folded, alternative = bills[2], bills[1]
+    folded.alternative = BillRef(
+        alternative.bill_id, alternative.bill_no, alternative.title, alternative.detail_url
+    )
+    alternative.folded = [BillRef(folded.bill_id, folded.bill_no, folded.title, folded.detail_url)]
     changes = [
         DigestChange(
             bills[0].bill_id,

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from typing import Any, Protocol
 
 import scrapy
+from scrapy import signals
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
@@ -48,6 +49,17 @@ class TrackerSpider(scrapy.Spider):
         super().__init__(**kwargs)
         self.ctx = ctx or RunContext.from_environment()
 
+    @classmethod
+    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> TrackerSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        crawler.signals.connect(spider.count_response, signal=signals.response_received)
+        return spider
+
+    def count_response(self, response: Any, request: scrapy.Request, spider: Any) -> None:
+        """A request of a source answered (after any retries): one more page done."""
+        if spider is self and "source" in request.meta:
+            self.ctx.page_done(request.meta["source"])
+
     def source_request(
         self,
         url: str,
@@ -79,10 +91,11 @@ class TrackerSpider(scrapy.Spider):
         request = failure.request  # type: ignore[attr-defined]
         source = request.meta.get("source", self.name)
         subject = request.meta.get("subject")
-        if failure.check(HttpError):
+        if failure.check(HttpError):  # its response was counted as done on arrival
             status = failure.value.response.status
             message = f"{source}: HTTP {status} from {request.url.split('?')[0]}"
         else:
+            self.ctx.page_done(source)
             error = failure.value
             reason = error.__class__.__name__
             text = str(error).strip()

@@ -2,11 +2,37 @@
 
 from __future__ import annotations
 
+import importlib.util
+import os
 import re
 from collections.abc import Callable
 from pathlib import Path
+from types import ModuleType
+
+import pytest
 
 FIXTURES = Path(__file__).parent / "fixtures"
+SCREENSHOT_SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "screenshot_digest.py"
+
+
+def screenshot_script() -> ModuleType:
+    """``scripts/screenshot_digest.py`` (headless Chromium: screenshots and layout figures)."""
+    spec = importlib.util.spec_from_file_location("screenshot_digest", SCREENSHOT_SCRIPT)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def needs_chromium(shot: ModuleType) -> pytest.MarkDecorator:
+    """Skip when Chromium is not installed, unless ``$TRACKER_REQUIRE_CHROMIUM`` is set
+    (``.ci/run`` sets it after installing Chromium: there a missing browser is a failure)."""
+    missing = shot.find_chromium() is None
+    if missing and os.environ.get("TRACKER_REQUIRE_CHROMIUM"):
+        raise RuntimeError("$TRACKER_REQUIRE_CHROMIUM is set but chromium is not installed")
+    return pytest.mark.skipif(
+        missing, reason="chromium is not installed (apt-get install chromium): check skipped"
+    )
 
 
 def get_testdata(path: str) -> str:

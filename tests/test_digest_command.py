@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sqlite3
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime
+from datetime import date, datetime
 from email import message_from_bytes
 from email.message import EmailMessage
 from email.policy import default as default_policy
@@ -17,10 +17,13 @@ import sqlite_utils
 import time_machine
 from click.testing import CliRunner
 
+from notifiers.email import render_digest
 from tests.smtp_server import SmtpServer, free_port
 from tracker.cli import cli
 from tracker.config import Config, load_config
-from tracker.digest import Period, send_due_digest
+from tracker.digest import Period, build_digest, send_due_digest
+from tracker.digest_model import Digest
+from tracker.links import PUBLIC_BILL_PAGE
 from tracker.models import BillEvent, BillRecord
 from tracker.store import MIGRATIONS, Store, open_store
 
@@ -461,3 +464,55 @@ def test_a_refused_smtp_login_exits_2_keeps_the_period_and_tells_the_operator_on
         )
     assert fixed.exit_code == 0, fixed.output
     assert len(smtp_server.messages) == 1 and digest_statuses(db) == ["sent"]
+
+
+def week_digest(db: Path) -> Digest:
+    """The digest of the week of 11-16 as the database holds it."""
+    store = open_store(db)
+    try:
+        return build_digest(store, Period(WEEK_START, WEEK_END))
+    finally:
+        store.close()
+
+
+def test_dates_and_stall_come_from_the_assemblys_steps(db: Path) -> None:
+    # First seen on 11-10, but in committee since 2024-09-02 by the Assembly's own dates; a
+    # bill with no dated step falls back to when tracker saw it change.
+    steps = [BillEvent("received", "2024-08-30"), BillEvent("committee_review", "2024-09-02")]
+    apply_at(db, kst(2026, 11, 10, 10), bill(ACT, "committee_review", events=steps))
+    apply_at(db, kst(2026, 11, 18, 11), bill(AMENDMENT, "committee_review"))
+    digest = week_digest(db)
+    by_id = {b.bill_id: b for b in digest.bills}
+    assert by_id[ACT].last_step_on == date(2024, 9, 2)
+    assert by_id[ACT].stalled
+    assert by_id[AMENDMENT].last_step_on is None and not by_id[AMENDMENT].stalled
+    text = render_digest(digest).text
+    assert "마지막 변동 2024-09-02 (월) · 812일째 변동 없음" in text
+    assert "마지막 변동 2026-11-18 (수) (tracker 확인 기준)" in text
+
+
+def test_a_folded_bill_names_its_alternative(db: Path) -> None:
+    alternative = "PRC_F6F6F6F6F6F6F6F6F6F6F6F6F6F6F6"
+    folded = bill(
+        ACT,
+        "replaced_by_alternative",
+        "대안반영폐기",
+        replaced_by=alternative,
+        replaced_by_title="특별법안(대안)",
+    )
+    record = BillRecord(
+        alternative, "bill_page", stage="received", title="특별법안(대안)", bill_no="2214410"
+    )
+    record.matched_by = f"alternative:{ACT}"
+    apply_at(db, kst(2026, 11, 10, 10), bill(ACT, "committee_review"))
+    apply_at(db, kst(2026, 11, 18, 11), folded, record)
+    digest = week_digest(db)
+    by_id = {b.bill_id: b for b in digest.bills}
+    assert by_id[ACT].alternative is not None
+    assert by_id[ACT].alternative.bill_no == "2214410"
+    # No stored link yet: the alternative's public page by its BILL_ID.
+    assert by_id[ACT].alternative.url == PUBLIC_BILL_PAGE + alternative
+    assert [f.bill_no for f in by_id[alternative].folded] == [ACT[-7:]]
+    text = render_digest(digest).text
+    assert "→ 위원회 대안 「특별법안(대안)」(2214410)에 반영" in text
+    assert "처리결과" not in text

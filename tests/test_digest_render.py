@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import email
 import re
-from datetime import datetime
+from datetime import date, datetime
 from email.header import decode_header, make_header
 from email.policy import default as default_policy
 from pathlib import Path
@@ -26,6 +26,7 @@ from notifiers.email import (
 )
 from notifiers.sample import sample_digest
 from tracker.digest_model import Digest, DigestArticle, DigestBill, DigestChange
+from tracker.links import PUBLIC_BILL_PAGE
 
 KST = ZoneInfo("Asia/Seoul")
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=KST)
@@ -33,7 +34,6 @@ SUBJECT = "[해오름 법안 주간 동향] 2026-11-16 ~ 2026-11-22: 단계 변�
 CHANGE_LINES = [
     "단계: 법사위 체계자구심사 → 본회의 심의",
     "단계: 소관위 심사 → 대안반영폐기",
-    "처리결과: 없음 → 대안반영폐기",
     "신규 추적: 접수",
 ]
 
@@ -53,10 +53,16 @@ def test_subject(rendered: RenderedDigest) -> None:
 
 
 def test_every_bill_once_in_both_parts(digest: Digest, rendered: RenderedDigest) -> None:
+    changed = {c.bill_id for c in digest.changes}
+    named = [b.alternative.bill_id for b in digest.bills if b.alternative]
+    named += [f.bill_id for b in digest.bills for f in b.folded]
     for bill in digest.bills:
         assert bill.detail_url
         assert rendered.text.count(bill.detail_url) == 1, bill.bill_id
-        assert rendered.html.count(f'href="{escape(bill.detail_url)}"') == 1, bill.bill_id
+        # Its card, its group of changes, and the cards of the bills folded into it (or of
+        # the alternative it went into) link to its page.
+        links = 1 + (bill.bill_id in changed) + named.count(bill.bill_id)
+        assert rendered.html.count(f'href="{escape(bill.detail_url)}"') == links, bill.bill_id
         assert rendered.text.count(f"의안번호 {bill.bill_no} ") == 1
         assert rendered.html.count(f"의안번호 {bill.bill_no} ") == 1
 
@@ -85,7 +91,9 @@ def test_headline_and_stalled_flag(rendered: RenderedDigest) -> None:
     assert "요약: 단계 변경 2건 · 신규 법안 1건 · 기사 3건 · 추적 중인 법안 6건" in rendered.text
     assert rendered.text.count("[장기 계류]") == 1
     assert rendered.html.count(">장기 계류</span>") == 1
-    assert "628일째 변동 없음" in rendered.text
+    # Counted from the Assembly's date of its last step (2025-03-04), not from when tracker
+    # first saw it (2026-06-01).
+    assert "마지막 변동 2025-03-04 (화) · 629일째 변동 없음" in rendered.text
 
 
 def test_progress_bars(rendered: RenderedDigest) -> None:
@@ -99,8 +107,12 @@ def test_progress_bars(rendered: RenderedDigest) -> None:
     cells = re.findall(r'<td width="\d+%"[^>]*bgcolor="(#[0-9a-f]{6})"[^>]*>([^<]*)</td>', html)
     # six bills, seven progress cells each, plus one ending cell for each of the two ended
     assert len(cells) == 6 * 7 + 2
-    assert (COLOR_ENDING, "대안반영폐기") in cells
-    assert (COLOR_ENDING, "임기만료폐기") in cells
+    # Cell labels are words of at most four syllables: a phone's narrow cells break them
+    # between words only.
+    assert (COLOR_ENDING, "대안반영 폐기") in cells
+    assert (COLOR_ENDING, "임기만료 폐기") in cells
+    assert (COLOR_DONE, "법사위 심사") in cells
+    assert max(len(word) for _, label in cells for word in label.split()) <= 4
     assert (COLOR_LAW, "공포") in cells
     assert (COLOR_CURRENT, "본회의 심의") in cells
     assert sum(1 for color, _ in cells if color == COLOR_CURRENT) == 3
@@ -232,3 +244,73 @@ def test_ending_without_known_progress_and_unknown_stage() -> None:
     assert "[□□□□□□□] 종료: 철회" in rendered.text
     assert "[□□□□□□□] mystery_step" in rendered.text
     assert f'bgcolor="{COLOR_ENDING}"' in rendered.html
+
+
+def _bill(bill_id: str, no: str, title: str, stage: str, result: str | None = None) -> DigestBill:
+    return DigestBill(bill_id, no, title, None, None, stage, result, None, "watchlist")
+
+
+def test_changes_grouped_by_bill_without_internal_fields() -> None:
+    alt = _bill("PRC_ALT0000000000000000000001", "2214410", "특별법안(대안)", "passed", "원안가결")
+    old = _bill("PRC_OLD0000000000000000000001", "2203257", "특별법안", "replaced_by_alternative")
+    t1, t2 = NOW.replace(day=17), NOW.replace(day=18)
+    changes = [
+        DigestChange(alt.bill_id, alt.title, "age", None, "22", t1),
+        DigestChange(alt.bill_id, alt.title, "detail_url", None, "https://x.example/" * 9, t1),
+        DigestChange(alt.bill_id, alt.title, "stage", "judiciary_review", "passed", t2),
+        DigestChange(alt.bill_id, alt.title, "result", None, "원안가결", t2),
+        DigestChange(old.bill_id, old.title, "stage", "committee_review", old.stage, t1),
+        DigestChange(old.bill_id, old.title, "result", None, "대안반영폐기", t1),
+        DigestChange(old.bill_id, old.title, "committee", None, "행정안전위원회", t2),
+    ]
+    digest = Digest(NOW.replace(day=16), NOW, [alt, old], changes)
+    rendered = render_digest(digest)
+    text = rendered.text
+    section = text[text.index("== 이번 주 변동 ==") : text.index("== 법안 현황 ==")]
+    assert section.splitlines()[1:] == [
+        "- 특별법안 (2203257)",
+        "  11-17 (화) 09:00  단계: 소관위 심사 → 대안반영폐기",
+        "  11-18 (수) 09:00  소관위원회: 없음 → 행정안전위원회",
+        "- 특별법안(대안) (2214410)",
+        "  11-18 (수) 09:00  단계: 법사위 체계자구심사 → 본회의 의결 (원안가결)",
+        "",
+    ]
+    for part in (rendered.text, rendered.html):
+        assert "age" not in part and "상세 링크" not in part and "x.example" not in part
+        assert "처리결과" not in part
+    html = rendered.html
+    changes_html = html[html.index("이번 주 변동") : html.index("법안 현황")]
+    assert changes_html.count("특별법안(대안)</a>") == 1
+    assert f'href="{PUBLIC_BILL_PAGE}{alt.bill_id}"' in changes_html
+    # The headline still counts what happened: two stage changes.
+    assert digest.summary.stage_changes == 2
+
+
+def test_folded_bill_names_its_alternative_and_next_step_is_named(digest: Digest) -> None:
+    rendered = render_digest(digest)
+    folded = next(b for b in digest.bills if b.alternative)
+    alternative = folded.alternative
+    assert alternative is not None
+    line = f"→ 위원회 대안 「{alternative.title}」({alternative.bill_no})에 반영"
+    assert line in rendered.text
+    assert f'→ 위원회 대안 「<a href="{escape(alternative.url)}"' in rendered.html, (
+        "the folded bill's card links its alternative"
+    )
+    assert f"반영된 의안 {folded.bill_no}" in rendered.text
+    assert "현재 단계: 본회의 심의 (4/7)" in rendered.html
+    assert "· 다음 단계: 본회의 의결" in rendered.html
+    assert "다음 단계 법사위 체계자구심사" in rendered.text
+    # A bill that ended has no next step.
+    ended = rendered.text[rendered.text.index("5. ") : rendered.text.index("6. ")]
+    assert "다음 단계" not in ended
+
+
+def test_last_change_falls_back_to_when_tracker_saw_it() -> None:
+    seen = datetime(2026, 6, 1, 18, 0, tzinfo=KST)
+    bill = _bill("PRC_A", "1", "법안", "committee_review")
+    bill.last_changed_at = seen
+    rendered = render_digest(Digest(NOW.replace(day=16), NOW, [bill]))
+    assert "마지막 변동 2026-06-01 (월) (tracker 확인 기준)" in rendered.text
+    bill.last_step_on = date(2024, 9, 2)
+    rendered = render_digest(Digest(NOW.replace(day=16), NOW, [bill]))
+    assert "마지막 변동 2024-09-02 (월)\n" in rendered.text

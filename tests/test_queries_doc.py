@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tracker.canned_queries import QUERIES, CannedQuery
+from tracker.canned_queries import QUERIES, CannedQuery, answer
 from tracker.query import query_file
 from tracker.replica.timeline import STORY_END
 from tracker.timeutil import CLOCK_ENV
@@ -37,4 +37,11 @@ def test_each_query_returns_rows_on_the_demo_database(
 ):
     # Asked the morning after the story, as the samples in the document are.
     monkeypatch.setenv(CLOCK_ENV, STORY_END.isoformat())
-    assert query_file(demo_db, query.sql).rows, query.sql
+    assert answer(demo_db, query).rows, query.sql
+    # As `tracker query` runs it, with the values in place of the parameters.
+    assert query_file(demo_db, query.inline_sql()) == answer(demo_db, query)
+
+
+def test_no_canned_query_shares_its_name_with_a_table_or_view(demo_db: Path):
+    schema = query_file(demo_db, "SELECT name FROM sqlite_master WHERE type IN ('table', 'view')")
+    assert {q.name for q in QUERIES}.isdisjoint(name for (name,) in schema.rows)

@@ -15,8 +15,10 @@ import socket
 import subprocess
 import sys
 import tempfile
+from html import escape
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from tracker.canned_queries import QUERIES
 from tracker.errors import TrackerError
@@ -47,15 +49,34 @@ def _check_free(host: str, port: int) -> None:
         ) from None
 
 
+def _questions_html(database: str) -> str:
+    """The canned queries as a list of questions, linked: the first thing on the front page."""
+    items = "".join(
+        f'<li><a href="/{quote(database)}/{q.name}">{escape(q.question)}</a>'
+        f" <small>{escape(q.question_en)}</small></li>"
+        for q in QUERIES
+    )
+    return f"<p><strong>자주 묻는 질문 / Questions</strong></p><ul>{items}</ul>"
+
+
 def metadata(db: Path) -> dict[str, Any]:
-    """Datasette metadata for ``db``: descriptions of every table and the canned queries."""
+    """Datasette metadata for ``db``: the questions first, descriptions of every table and the
+    canned queries."""
     base = json.loads(METADATA_FILE.read_text(encoding="utf-8"))
     tables = base.pop("tables")
+    # The SQL is one click away ("show"): staff come for the answer.
     queries = {
-        q.name: {"title": q.question, "description": q.question_en, "sql": q.sql} for q in QUERIES
+        q.name: {"title": q.question, "description": q.question_en, "sql": q.sql, "hide_sql": True}
+        for q in QUERIES
     }
     # Datasette names a database after its file's stem.
-    return {**base, "databases": {db.stem: {"tables": tables, "queries": queries}}}
+    questions = _questions_html(db.stem)
+    database = {"description_html": questions, "tables": tables, "queries": queries}
+    return {
+        **base,
+        "description_html": f"<p>{escape(base.pop('description'))}</p>{questions}",
+        "databases": {db.stem: database},
+    }
 
 
 def browse(db_path: str | Path, host: str, port: int, open_browser: bool) -> int:
@@ -72,7 +93,7 @@ def browse(db_path: str | Path, host: str, port: int, open_browser: bool) -> int
         metadata_file = Path(tmp) / "metadata.json"
         metadata_file.write_text(json.dumps(metadata(db), ensure_ascii=False), encoding="utf-8")
         command = [
-            sys.executable, "-m", "datasette", "serve", str(db),
+            sys.executable, "-m", "tracker.datasette_plugin", "serve", str(db),
             "--metadata", str(metadata_file), "--host", host, "--port", str(port),
         ]  # fmt: skip
         if open_browser:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
 
 from tracker.config import Config
 from tracker.delivery import DeliveryReport, deliver_pending, make_notifier
@@ -26,6 +27,8 @@ class CheckResult:
     failed_sources: list[str]
     changes: int
     delivery: DeliveryReport
+    # Per source, as stored in ``runs.stats``.
+    stats: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @property
     def exit_code(self) -> int:
@@ -33,6 +36,31 @@ class CheckResult:
         if self.delivery.problems:
             return EXIT_SETUP
         return EXIT_OK if self.status == "ok" else EXIT_SOURCE_FAILED
+
+
+_COUNTS = ("requests", "items", "changes", "skipped", "failures")
+
+
+def source_summary(stats: Mapping[str, Mapping[str, Any]]) -> list[str]:
+    """One line per source of a run's stats: requests, items, changes, failures.
+
+    A source's results about one subject (``bill_page:<bill_id>``) count with the source.
+    """
+    totals: dict[str, dict[str, int]] = {}
+    for name, counts in stats.items():
+        parent, _, _ = name.partition(":")
+        total = totals.setdefault(parent if parent in stats else name, dict.fromkeys(_COUNTS, 0))
+        for key in _COUNTS[:-1]:
+            total[key] += int(counts.get(key) or 0)
+        total["failures"] += len(counts.get("errors") or ())
+    lines = []
+    for name, total in sorted(totals.items()):
+        skipped = f", {total['skipped']} skipped" if total["skipped"] else ""
+        lines.append(
+            f"{name}: {total['requests']} requests, {total['items']} items, "
+            f"{total['changes']} changes, {total['failures']} failures{skipped}"
+        )
+    return lines
 
 
 def _default_crawl(ctx: RunContext) -> None:
@@ -104,6 +132,6 @@ def _run_locked(config: Config, full: bool, crawl: Callable[[RunContext], None])
             logger.error("source failed: %s", "; ".join(ctx.stats[name].errors)[:300])
         delivery = deliver_pending(store, make_notifier(config), config)
         changes = sum(s.changes for s in ctx.stats.values())
-        return CheckResult(run_id, status, ctx.failed_sources(), changes, delivery)
+        return CheckResult(run_id, status, ctx.failed_sources(), changes, delivery, stats)
     finally:
         store.close()

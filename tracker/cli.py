@@ -120,7 +120,7 @@ def cli(ctx: click.Context, config_path: str | None, verbose: int) -> None:
 @click.pass_context
 def check(ctx: click.Context, full: bool, wait_seconds: float, standby: bool, create: bool) -> None:
     """Run one full cycle: crawl all sources, store changes, deliver pending alerts."""
-    from tracker.check import run_check
+    from tracker.check import run_check, source_summary
 
     if standby:
         from tracker.standby import NotAStandbyChannel, wait_for_go
@@ -135,6 +135,10 @@ def check(ctx: click.Context, full: bool, wait_seconds: float, standby: bool, cr
         _announce_defaults(config)
     _database_dir(config, create)
     result = run_check(config, full=full, lock_wait_seconds=wait_seconds)
+    if not standby:  # tracker run logs these lines itself
+        for line in source_summary(result.stats):
+            click.echo(line)
+
     delivery = result.delivery
     click.echo(
         f"run {result.run_id}: {result.status}, {result.changes} change(s), "
@@ -278,16 +282,27 @@ def demo(keep_serving: bool, out_dir: str) -> None:
 @click.option(
     "--format", "fmt", type=click.Choice(list(FORMATTERS)), default="table", show_default=True
 )
+@click.option(
+    "--excel",
+    is_flag=True,
+    help="CSV for Excel: starts with a UTF-8 byte order mark (implies --format csv).",
+)
 @click.pass_context
-def query(ctx: click.Context, sql: str, fmt: str) -> None:
+def query(ctx: click.Context, sql: str, fmt: str, excel: bool) -> None:
     """Run read-only SQL against the database ([tracker] db, or $TRACKER_DB)."""
     from tracker.query import QueryError, query_file, render
 
+    if excel:
+        chosen = ctx.get_parameter_source("fmt") is click.core.ParameterSource.COMMANDLINE
+        if chosen and fmt != "csv":
+            raise click.UsageError(f"--excel writes CSV, not --format {fmt}")
+        fmt = "csv"
     try:
         result = query_file(_load(ctx).tracker.db, sql)
     except QueryError as exc:
         raise click.UsageError(str(exc)) from None
-    click.echo(render(result, fmt), nl=False)
+    # Excel on Korean Windows reads a CSV without the mark as CP949, garbling the Hangul.
+    click.echo(("\ufeff" if excel else "") + render(result, fmt), nl=False)
 
 
 @cli.command()

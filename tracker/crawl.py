@@ -110,14 +110,26 @@ def spider_classes() -> list[list[type]]:
     return [[AssemblyApiSpider, BillPagesSpider], [NewsSpider]]
 
 
+def _warnings_only(record: logging.LogRecord) -> bool:
+    return record.levelno >= logging.WARNING
+
+
 def run_crawl(ctx: RunContext) -> None:
     """Crawl every source once; items go through the store pipeline. Blocks until done."""
     from scrapy.crawler import CrawlerProcess
     from twisted.internet import defer
 
     use_bundled_suffix_list()
+    # Scrapy's INFO lines are its start-up boilerplate (versions, settings, middlewares):
+    # -v shows tracker's progress instead, -vv everything.
+    quiet = not logger.isEnabledFor(logging.DEBUG)
+    if quiet:
+        # A filter, not a level: Scrapy's logging set-up resets the levels of its loggers.
+        logging.getLogger("scrapy.utils.log").addFilter(_warnings_only)
     process = CrawlerProcess(scrapy_settings(ctx))
     restore_scrapy_level()
+    if quiet:
+        logging.getLogger("scrapy").setLevel(logging.WARNING)
 
     @defer.inlineCallbacks
     def chain(group: list[type]):

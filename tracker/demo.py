@@ -38,7 +38,7 @@ from tracker.timeutil import CLOCK_ENV
 
 DEMO_TOKEN = "xoxb-demo-token"
 DIGEST_FILES = ("digest.html", "digest.eml")
-SHOWN_QUERIES = ("bill_status", "history_of_one_bill", "news_stories")
+SHOWN_QUERIES = ("where_bills_stand", "history_of_one_bill", "news_stories")
 # Exit codes of `tracker check` the story expects: ok, and a source failing on purpose.
 EXPECTED_CODES = {0: "[green]ok", 3: "[yellow]a source failed (exit 3)"}
 
@@ -129,8 +129,8 @@ def _show_queries(console: Console, db: Path) -> None:
         if query.name not in SHOWN_QUERIES:
             continue
         console.print(f"\n[bold]{query.question}[/]\n[dim]{query.question_en}[/]")
-        console.print(f'$ tracker query "{query.sql}"', markup=False, highlight=False)
-        table = format_table(query_file(db, query.sql))
+        console.print(f'$ tracker query "{query.inline_sql()}"', markup=False, highlight=False)
+        table = format_table(query_file(db, query.inline_sql()))
         console.print(table, markup=False, highlight=False, soft_wrap=True, end="")
 
 

@@ -19,8 +19,17 @@ from zoneinfo import ZoneInfo
 from notifiers.email import RenderedDigest, build_message, render_digest, send_message
 from tracker import timeutil
 from tracker.config import Config
-from tracker.digest_model import Digest, DigestArticle, DigestBill, DigestChange, is_stalled
+from tracker.digest_model import (
+    BillRef,
+    Digest,
+    DigestArticle,
+    DigestBill,
+    DigestChange,
+    is_stalled,
+    shown_changes,
+)
 from tracker.errors import ConfigError, DeliveryError
+from tracker.links import bill_url
 from tracker.locks import digest_lock
 from tracker.news_dedupe import dedupe
 from tracker.parsers.news import NewsItem
@@ -153,30 +162,68 @@ def _articles(rows: list[dict[str, Any]], zone: ZoneInfo) -> list[DigestArticle]
     return articles
 
 
+def _refs(rows: list[dict[str, Any]]) -> dict[str, BillRef]:
+    return {
+        row["bill_id"]: BillRef(
+            row["bill_id"],
+            row["bill_no"],
+            row["title"] or row["bill_id"],
+            bill_url(row["bill_id"], row["detail_url"]),
+        )
+        for row in rows
+    }
+
+
+@dataclass(frozen=True)
+class _Facts:
+    """What the digest's bill cards need besides the bills' own rows."""
+
+    seen: dict[str, set[str]]
+    steps: dict[str, date]
+    alternatives: dict[str, str]
+    refs: dict[str, BillRef]
+
+
+def _bill(row: dict[str, Any], facts: _Facts, period: Period, zone: ZoneInfo) -> DigestBill:
+    bill_id = row["bill_id"]
+    stage = row["stage"] or "received"
+    alternative = facts.alternatives.get(bill_id)
+    bill = DigestBill(
+        bill_id=bill_id,
+        bill_no=row["bill_no"],
+        title=row["title"] or bill_id,
+        proposer=row["proposer"],
+        committee=row["committee"],
+        stage=stage,
+        result=row["result"],
+        detail_url=row["detail_url"],
+        matched_by=row["matched_by"],
+        last_changed_at=_time(row["last_changed_at"], zone),
+        reached_stage=_reached(stage, facts.seen.get(bill_id, set())),
+        last_step_on=facts.steps.get(bill_id),
+        alternative=facts.refs.get(alternative) if alternative else None,
+        folded=[
+            facts.refs[old]
+            for old, alt in sorted(facts.alternatives.items())
+            if alt == bill_id and old in facts.refs
+        ],
+    )
+    bill.stalled = is_stalled(bill.last_moved(zone), period.end, stage=stage)
+    return bill
+
+
 def build_digest(store: Store, period: Period) -> Digest:
     """The digest of ``period`` from the database."""
     zone = ZoneInfo(store.tz)
-    seen = store.stages_seen()
-    bills = []
-    for row in store.digest_bills(period.end):
-        stage = row["stage"] or "received"
-        changed = _time(row["last_changed_at"], zone)
-        bills.append(
-            DigestBill(
-                bill_id=row["bill_id"],
-                bill_no=row["bill_no"],
-                title=row["title"] or row["bill_id"],
-                proposer=row["proposer"],
-                committee=row["committee"],
-                stage=stage,
-                result=row["result"],
-                detail_url=row["detail_url"],
-                matched_by=row["matched_by"],
-                last_changed_at=changed,
-                stalled=is_stalled(changed, period.end, stage=stage),
-                reached_stage=_reached(stage, seen.get(row["bill_id"], set())),
-            )
-        )
+    rows = store.digest_bills(period.end)
+    facts = _Facts(
+        seen=store.stages_seen(),
+        # Steps up to the period's last day: a later one had not happened yet.
+        steps=store.last_step_dates(before=period.end.astimezone(zone).date() + timedelta(1)),
+        alternatives=store.alternatives(),
+        refs=_refs(rows),
+    )
+    bills = [_bill(row, facts, period, zone) for row in rows]
     changes = [
         DigestChange(
             bill_id=row["bill_id"],
@@ -190,7 +237,7 @@ def build_digest(store: Store, period: Period) -> Digest:
         for row in store.changes_between(period.start, period.end)
     ]
     articles = _articles(store.articles_between(period.start, period.end), zone)
-    return Digest(period.start, period.end, bills, changes, articles)
+    return Digest(period.start, period.end, bills, shown_changes(changes), articles)
 
 
 def digest_message(config: Config, rendered: RenderedDigest, now: datetime) -> EmailMessage:

@@ -6,11 +6,22 @@ Nothing here touches the database; building a ``Digest`` from SQLite is the stor
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta, tzinfo
 
-from tracker.stages import is_final
+from tracker.fields import INTERNAL_FIELDS
+from tracker.stages import is_final, stage_for_result
 
 STALLED_AFTER_DAYS = 60
+
+
+@dataclass(frozen=True)
+class BillRef:
+    """Another bill named on a bill's card: its number, title and page."""
+
+    bill_id: str
+    bill_no: str | None
+    title: str
+    url: str | None
 
 
 @dataclass
@@ -31,6 +42,19 @@ class DigestBill:
     # For a bill that ended without becoming law: the last progress stage it reached
     # (from bill_events), so the progress bar can show how far it got. None when unknown.
     reached_stage: str | None = None
+    # The Assembly's date of the bill's latest step (bill_events); None when it has none.
+    last_step_on: date | None = None
+    # A bill folded into a committee alternative: that alternative.
+    alternative: BillRef | None = None
+    # A committee alternative: the bills folded into it.
+    folded: list[BillRef] = field(default_factory=list)
+
+    def last_moved(self, tz: tzinfo) -> datetime | None:
+        """When the bill last moved: the day of its latest step at the Assembly, else when
+        tracker saw it change."""
+        if self.last_step_on is not None:
+            return datetime.combine(self.last_step_on, time(), tz)
+        return self.last_changed_at
 
 
 @dataclass
@@ -108,6 +132,21 @@ class Digest:
         """The last instant inside the period (its end is exclusive): a period ending at
         Monday 00:00 is shown as ending on Sunday."""
         return self.period_end - timedelta(microseconds=1)
+
+
+def shown_changes(changes: list[DigestChange]) -> list[DigestChange]:
+    """The changes a reader is shown: no internal fields, and no result that only repeats the
+    ending stage recorded with it (대안반영폐기 as both stage and result)."""
+    endings = {(c.bill_id, c.observed_at, c.new_value) for c in changes if c.field == "stage"}
+    return [
+        c
+        for c in changes
+        if c.field not in INTERNAL_FIELDS
+        and not (
+            c.field == "result"
+            and (c.bill_id, c.observed_at, stage_for_result(c.new_value)) in endings
+        )
+    ]
 
 
 def is_stalled(

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import logging
 import os
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
 from tracker.config import Config, load_config
+
+logger = logging.getLogger("tracker.progress")
+
+# At most one progress line this often (seconds).
+PROGRESS_SECONDS = 2.0
 
 
 @dataclass
@@ -16,6 +23,8 @@ class SourceStats:
     changes: int = 0
     skipped: int = 0
     errors: list[str] = field(default_factory=list)
+    # Requests answered or failed, for the progress log (``requests`` are those made so far).
+    done: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -46,8 +55,28 @@ class RunContext:
     quiet: bool = False
     tracking_since: str | None = None
 
+    progress_logged_at: float = 0.0
+
     def source(self, name: str) -> SourceStats:
         return self.stats.setdefault(name, SourceStats())
+
+    def page_done(self, source: str) -> None:
+        """One request of ``source`` answered or failed; logs the progress (``-v``) at most
+        every ``PROGRESS_SECONDS``."""
+        self.source(source).done += 1
+        at = time.monotonic()
+        if at - self.progress_logged_at >= PROGRESS_SECONDS:
+            self.progress_logged_at = at
+            logger.info("%s", self.progress_line())
+
+    def progress_line(self) -> str:
+        """Pages done of those requested so far, per source: ``assembly_api 3/4 pages, …``."""
+        parts = [
+            f"{name} {stats.done}/{stats.requests} pages"
+            for name, stats in sorted(self.stats.items())
+            if stats.requests
+        ]
+        return f"progress: {', '.join(parts)}"
 
     def failed_sources(self) -> list[str]:
         return sorted(name for name, s in self.stats.items() if s.errors)

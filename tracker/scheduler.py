@@ -9,6 +9,7 @@ process (no Scrapy).
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import signal
@@ -25,6 +26,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
+from tracker.check import source_summary
 from tracker.config import Config
 from tracker.locks import daemon_lock
 from tracker.schedule_spec import parse_digest_spec
@@ -170,6 +172,7 @@ class Daemon:
         code = self.checks.run()
         self.prune()
         if code is not None:
+            self.log_run()
             logger.info("check finished with exit code %d", code)
         self.checks.prepare()
 
@@ -181,6 +184,17 @@ class Daemon:
             logger.info("digest: %s", outcome)
         except Exception as exc:  # a digest failure must not stop the daemon
             logger.error("digest failed: %s", self.config.scrub(str(exc)))
+
+    def log_run(self) -> None:
+        """The finished cycle's line per source, from its ``runs`` row."""
+        store = open_store(self.config.tracker.db, self.tz)
+        try:
+            run = store.last_run()
+        finally:
+            store.close()
+        stats = json.loads(run["stats"]) if run and run["stats"] else {}
+        for line in source_summary(stats):
+            logger.info("%s", line)
 
     def prune(self) -> None:
         cutoff = self.clock() - timedelta(days=self.config.tracker.keep_runs_days)

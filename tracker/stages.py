@@ -108,6 +108,13 @@ def stage_for_step(name: str) -> str | None:
     return stage_for_result(squashed)
 
 
+def next_stage(code: str | None) -> str | None:
+    """The progress stage that follows ``code`` for a bill still under way, else None."""
+    if code not in PROGRESS_CODES or is_final(code):
+        return None
+    return PROGRESS_CODES[PROGRESS_CODES.index(code) + 1]
+
+
 def later(a: str | None, b: str | None) -> str | None:
     """Of two stage codes, the one further along (final stages win over progress stages)."""
     if a is None:

@@ -411,6 +411,10 @@ class _Batch:
     updates: dict[tuple[str, ...], list[list[Any]]] = field(default_factory=dict)
     new_events: list[tuple[str, str, str, str]] = field(default_factory=list)
     alerts: list[tuple[str, str, str | None, str, str]] = field(default_factory=list)
+    # Committee alternative → the bills of this batch whose pages say they went into it.
+    folded: dict[str, list[str]] = field(default_factory=dict)
+    # New committee alternatives and their alerts' payloads, alerted at the end of the batch.
+    alternatives: list[tuple[BillRecord, dict[str, Any]]] = field(default_factory=list)
 
     def insert(self, row: dict[str, Any]) -> None:
         self.inserts.setdefault(tuple(row), []).append(list(row.values()))
@@ -705,6 +709,9 @@ class Store:
             batch.events = self._fetch_events(ids)
             for record in records:
                 self._diff(record, batch)
+            for record, payload in batch.alternatives:
+                payload["folded"] = self._folded_bills(record, batch)
+                batch.alert(f"new_bill:{record.bill_id}", "new_bill", payload, record.bill_id)
             batch.flush(self.conn)
         return batch.changes
 
@@ -737,6 +744,8 @@ class Store:
         known = record.known()
         stored = batch.stored.get(record.bill_id)
         batch.add_events(record)
+        if record.replaced_by:
+            batch.folded.setdefault(record.replaced_by, []).append(record.bill_id)
         if stored is None:
             self._insert_bill(record, known, batch)
             return
@@ -784,8 +793,36 @@ class Store:
             "new_stage": known.get("stage"),
             "newly_followed": _found_late(known, batch.at),
         }
-        batch.alert(f"new_bill:{record.bill_id}", "new_bill", payload, record.bill_id)
         batch.stored[record.bill_id] = dict.fromkeys(BILL_FIELDS) | row
+        if record.matched_by and record.matched_by.startswith("alternative:"):
+            # Alerted once the whole batch is read: the bills folded into it may follow it.
+            batch.alternatives.append((record, payload))
+        else:
+            batch.alert(f"new_bill:{record.bill_id}", "new_bill", payload, record.bill_id)
+
+    def _folded_bills(self, record: BillRecord, batch: _Batch) -> list[dict[str, Any]]:
+        """The bills folded into the committee alternative ``record``, with their numbers,
+        for its first alert: the one it was found through, those whose fold was alerted
+        before and those of this batch."""
+        found_through = record.matched_by.split(":", 1)[1] if record.matched_by else ""
+        earlier = self.conn.execute(
+            "SELECT bill_id FROM alerts WHERE kind = 'stage_change'"
+            " AND json_extract(payload, '$.replaced_by') = ?",
+            [record.bill_id],
+        )
+        ids = [found_through, *(r[0] for r in earlier), *batch.folded.get(record.bill_id, [])]
+        ids = list(dict.fromkeys(ids))
+        missing = [i for i in ids if i not in batch.stored]
+        known = batch.stored | self._fetch_bills(missing)
+        return [
+            {
+                "bill_id": i,
+                "bill_no": known.get(i, {}).get("bill_no"),
+                "title": known.get(i, {}).get("title"),
+            }
+            for i in ids
+            if i
+        ]
 
     @staticmethod
     def _bill_payload(bill: dict[str, Any]) -> dict[str, Any]:
@@ -1243,6 +1280,17 @@ class Store:
             seen.setdefault(bill_id, set()).add(stage)
         return seen
 
+    def alternatives(self) -> dict[str, str]:
+        """Folded bill → the committee alternative it went into, from the bill pages' reports
+        (the fold's alert) and from the alternatives tracked because of a folded bill."""
+        rows = self.conn.execute(
+            "SELECT substr(matched_by, 13), bill_id FROM bills"
+            " WHERE matched_by LIKE 'alternative:%'"
+            " UNION ALL SELECT bill_id, json_extract(payload, '$.replaced_by') FROM alerts"
+            " WHERE kind = 'stage_change' AND json_extract(payload, '$.replaced_by') IS NOT NULL"
+        )
+        return dict(rows)
+
     def changes_between(self, start: datetime, end: datetime) -> list[dict[str, Any]]:
         """``bill_changes`` observed in ``[start, end)`` with their bill's title, oldest first."""
         return list(
@@ -1313,11 +1361,14 @@ class Store:
             for url, etag, modified, fetched, checked in rows
         }
 
-    def last_step_dates(self) -> dict[str, date]:
-        """Each bill's latest dated step (its proposal date when it has no step yet)."""
+    def last_step_dates(self, before: date | None = None) -> dict[str, date]:
+        """Each bill's latest dated step (its proposal date when it has no step yet), only
+        steps before ``before`` when given."""
         rows = self.conn.execute(
             "SELECT b.bill_id, coalesce(max(e.happened_on), b.proposed_on) FROM bills b"
-            " LEFT JOIN bill_events e ON e.bill_id = b.bill_id GROUP BY b.bill_id"
+            " LEFT JOIN bill_events e ON e.bill_id = b.bill_id AND e.happened_on < ?"
+            " GROUP BY b.bill_id",
+            [before.isoformat() if before else "9999"],
         )
         days = {bill_id: _date(day) for bill_id, day in rows}
         return {bill_id: day for bill_id, day in days.items() if day}
