@@ -63,10 +63,12 @@ def test_check_prints_a_line_per_source_and_its_progress_with_v(env) -> None:
     lines = result.stdout.splitlines()
     sources = [line.split(":")[0] for line in lines[:-1]]
     assert sources == ["assembly_api", "bill_page", "feed", "google_news", "naver_news"]
-    pattern = r"[\w:.]+: \d+ requests, \d+ items, \d+ changes, \d+ failures(, \d+ skipped)?"
+    pattern = r"[\w:./-]+: \d+ requests, \d+ items, \d+ changes, \d+ failures(, \d+ skipped)?"
     assert all(re.fullmatch(pattern, line) for line in lines[:-1]), lines
     assert lines[0] == "assembly_api: 3 requests, 2 items, 2 changes, 0 failures"
-    assert re.fullmatch(r"run 1: ok, 2 change\(s\), \d+ alert\(s\) sent, 0 pending", lines[-1])
+    assert re.fullmatch(
+        r"run 1: ok, 2 change\(s\), \d+ alert\(s\) sent, 0 pending, 0 failed", lines[-1]
+    )
     assert re.search(r"INFO tracker\.progress: progress: assembly_api \d+/\d+ pages", result.stderr)
     for boilerplate in ("Scrapy 2.", "Versions:", "Enabled extensions", "Overridden settings"):
         assert boilerplate not in result.stderr
