@@ -95,6 +95,30 @@ def spider_classes() -> list[list[type]]:
     return [[AssemblyApiSpider, BillPagesSpider], [NewsSpider]]
 
 
+def expected_sources(ctx: RunContext) -> list[str]:
+    """The sources the config asks for, each of which must make at least one request."""
+    from spiders.news import GOOGLE_NEWS, NAVER_NEWS, feed_source
+    from tracker.parsers.assembly import SOURCE as ASSEMBLY_SOURCE
+
+    config = ctx.config
+    news, secrets = config.sources.news, config.secrets
+    names = [ASSEMBLY_SOURCE]
+    if config.watch.keywords:
+        if news.google_news_base:
+            names.append(GOOGLE_NEWS)
+        if news.naver_api_base and secrets.naver_client_id and secrets.naver_client_secret:
+            names.append(NAVER_NEWS)
+    return names + [feed_source(url) for url in news.feeds]
+
+
+def fail_silent_sources(ctx: RunContext) -> None:
+    """A configured source that made no request failed to start (Scrapy only logs that)."""
+    for name in expected_sources(ctx):
+        stats = ctx.source(name)
+        if not stats.requests and not stats.errors:
+            stats.errors.append(f"{name}: did not start (no request was made)")
+
+
 def run_crawl(ctx: RunContext) -> None:
     """Crawl every source once; items go through the store pipeline. Blocks until done."""
     from scrapy.crawler import CrawlerProcess
@@ -124,3 +148,4 @@ def run_crawl(ctx: RunContext) -> None:
 
     done.addBoth(stop)
     process.start(stop_after_crawl=False, install_signal_handlers=False)
+    fail_silent_sources(ctx)

@@ -244,6 +244,12 @@ class Daemon:
             signal.signal(signal.SIGTERM, self.stop)
             signal.signal(signal.SIGINT, self.stop)
             self.schedule()
+            if self.config.schedule.check_every_minutes < 1:
+                logger.warning(
+                    "schedule.check_every_minutes = %s: a check more often than once a minute"
+                    " is meant for tests and demos, not the real sites",
+                    self.config.schedule.check_every_minutes,
+                )
             logger.info(
                 "tracker run: checks every %s min, digest %s (%s)",
                 self.config.schedule.check_every_minutes,
