@@ -14,6 +14,7 @@ from tracker import __version__
 from tracker.errors import ConfigError
 from tracker.keywords import DEFAULT_COMPANIONS, normalize
 from tracker.models import BILL_FIELDS
+from tracker.scrub import scrub
 
 DEFAULT_PATH = "tracker.toml"
 DEFAULT_USER_AGENT = (
@@ -146,10 +147,8 @@ class Config:
     path: str | None = None
 
     def scrub(self, text: str) -> str:
-        """``text`` with every secret value replaced by ``***``."""
-        for secret in self.secrets.values():
-            text = text.replace(secret, "***")
-        return text
+        """``text`` with every secret value, in any encoding, replaced by ``***``."""
+        return scrub(text, self.secrets.values())
 
 
 _FILE_SECTIONS = ("tracker", "watch", "sources", "slack", "email", "schedule")

@@ -5,26 +5,24 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 
+from tracker.scrub import scrub
+
 
 class SecretFilter(logging.Filter):
-    """Replaces each secret value in a record's final message with ``***``."""
+    """Replaces each secret value, in any encoding, in a record's final message with ``***``."""
 
     def __init__(self, secrets: Iterable[str]) -> None:
         super().__init__()
-        self.secrets = [s for s in secrets if s]
+        self.secrets = tuple(s for s in secrets if s)
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
-        scrubbed = message
-        for secret in self.secrets:
-            scrubbed = scrubbed.replace(secret, "***")
+        scrubbed = scrub(message, self.secrets)
         if scrubbed != message:
             record.msg, record.args = scrubbed, None
         if record.exc_info and record.exc_info[1] is not None:
             text = logging.Formatter().formatException(record.exc_info)
-            for secret in self.secrets:
-                text = text.replace(secret, "***")
-            record.exc_text, record.exc_info = text, None
+            record.exc_text, record.exc_info = scrub(text, self.secrets), None
         return True
 
 
