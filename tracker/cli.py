@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import os
+import signal
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -10,14 +12,16 @@ from pathlib import Path
 import click
 
 from tracker import __version__
-from tracker.errors import ConfigError, TrackerError
+from tracker.errors import ConfigError, Interrupted, TrackerError
 from tracker.locks import LockBusy
 from tracker.logs import scrub_secrets, setup_logging
-from tracker.query import FORMATTERS
+from tracker.query import WRITERS
 
 EXIT_USAGE = 2
 EXIT_DELIVERY_FAILED = 1
 EXIT_BUSY = 4
+# 128 + SIGINT; SIGTERM gives 143, as shells report them.
+EXIT_INTERRUPTED = 130
 
 
 def _load(ctx: click.Context):
@@ -166,18 +170,34 @@ def demo(keep_serving: bool, out_dir: str) -> None:
 @cli.command()
 @click.argument("sql")
 @click.option(
-    "--format", "fmt", type=click.Choice(list(FORMATTERS)), default="table", show_default=True
+    "--format", "fmt", type=click.Choice(list(WRITERS)), default="table", show_default=True
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    help="Stop the query after this many seconds (exit 2).",
 )
 @click.pass_context
-def query(ctx: click.Context, sql: str, fmt: str) -> None:
-    """Run read-only SQL against the database ([tracker] db, or $TRACKER_DB)."""
-    from tracker.query import QueryError, query_file, render
+def query(ctx: click.Context, sql: str, fmt: str, timeout: float | None) -> None:
+    """Run read-only SQL against the database ([tracker] db, or $TRACKER_DB).
 
+    Rows are printed as they are read (the table shows the first 1000 and counts the rest);
+    Ctrl-C stops the query.
+    """
+    from tracker.query import WRITERS, QueryError, open_readonly, stream_query
+
+    db = _load(ctx).tracker.db
     try:
-        result = query_file(_load(ctx).tracker.db, sql)
+        conn = open_readonly(db)
+        try:
+            WRITERS[fmt](stream_query(conn, sql, timeout), sys.stdout)
+            sys.stdout.flush()
+        finally:
+            conn.close()
     except QueryError as exc:
         raise click.UsageError(str(exc)) from None
-    click.echo(render(result, fmt), nl=False)
+    except KeyboardInterrupt:
+        raise Interrupted("query interrupted") from None
 
 
 @cli.command()
@@ -203,8 +223,15 @@ def main() -> None:
     try:
         cli.main(standalone_mode=False)
     except click.exceptions.Abort:
-        click.echo("aborted", err=True)
-        sys.exit(1)
+        click.echo("interrupted", err=True)
+        sys.exit(EXIT_INTERRUPTED)
+    except Interrupted as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(EXIT_INTERRUPTED + exc.signum - signal.SIGINT)
+    except BrokenPipeError:
+        # The reader went away (`tracker query ... | head`): nothing more to say to it.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(0)
     except click.UsageError as exc:
         click.echo(f"error: {exc.format_message()}", err=True)
         sys.exit(EXIT_USAGE)

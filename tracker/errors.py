@@ -50,3 +50,11 @@ class DeliveryError(TrackerError):
         self.retry_after = retry_after
         self.permanent = permanent
         self.unknown = unknown
+
+
+class Interrupted(TrackerError):
+    """Stopped by Ctrl-C or SIGTERM; ``signum`` is the signal (exit code 128 + signum)."""
+
+    def __init__(self, message: str, signum: int = 2) -> None:
+        super().__init__(message)
+        self.signum = signum
