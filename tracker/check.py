@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from tracker.config import Config
 from tracker.delivery import DeliveryReport, deliver_pending, make_notifier
+from tracker.errors import DatabaseUnusable
 from tracker.locks import cycle_lock
 from tracker.runcontext import RunContext
-from tracker.store import Store, open_store
+from tracker.store import Store, open_store, unusable
 
 logger = logging.getLogger(__name__)
 
@@ -76,29 +78,60 @@ def run_check(
 
 
 def _run_locked(config: Config, full: bool, crawl: Callable[[RunContext], None]) -> CheckResult:
-    store = open_store(config.tracker.db, config.tracker.timezone)
+    db, tz = config.tracker.db, config.tracker.timezone
+    store = open_store(db, tz)
+    run_id = None
     try:
         stale = store.fail_unfinished_runs("interrupted: the check ended before it finished")
         if stale:
             logger.warning("marked %d unfinished earlier run(s) as failed", stale)
         run_id = store.start_run()
-        ctx = RunContext(config, run_id, full)
-        try:
-            crawl(ctx)
-        except Exception as exc:  # a crash of the crawl itself is a failure of this run
-            logger.exception("crawl crashed")
-            ctx.source("crawl").errors.append(config.scrub(f"crawl: {exc}"))
-        # News and bills are crawled in parallel: link this cycle's articles to bills found
-        # in the same cycle.
-        store.link_news_to_bills()
-        record_source_health(store, ctx)
-        status = run_status(ctx)
-        stats = {name: s.as_dict() for name, s in sorted(ctx.stats.items())}
-        store.finish_run(run_id, status, stats)
-        for name in ctx.failed_sources():
-            logger.error("source failed: %s", "; ".join(ctx.stats[name].errors)[:300])
-        delivery = deliver_pending(store, make_notifier(config), config)
-        changes = sum(s.changes for s in ctx.stats.values())
-        return CheckResult(run_id, status, ctx.failed_sources(), changes, delivery)
+        return _cycle(store, config, run_id, full, crawl)
+    except sqlite3.Error as exc:
+        if run_id is None:
+            raise unusable(db, exc) from None
+        error = unusable(db, exc, EXIT_SOURCE_FAILED)
+        store.close()
+        _close_failed_run(db, tz, run_id, str(error))
+        raise error from None
     finally:
         store.close()
+
+
+def _close_failed_run(db: str, tz: str, run_id: int, reason: str) -> None:
+    """Record the run as failed on a fresh connection (SQLite may refuse every further write
+    on one that failed to write); if the database takes no write at all, the next check
+    closes it."""
+    try:
+        store = open_store(db, tz)
+    except DatabaseUnusable:
+        return
+    try:
+        store.finish_run(run_id, "failed", {"database": {"errors": [reason]}})
+    except sqlite3.Error:
+        pass
+    finally:
+        store.close()
+
+
+def _cycle(
+    store: Store, config: Config, run_id: int, full: bool, crawl: Callable[[RunContext], None]
+) -> CheckResult:
+    ctx = RunContext(config, run_id, full)
+    try:
+        crawl(ctx)
+    except Exception as exc:  # a crash of the crawl itself is a failure of this run
+        logger.exception("crawl crashed")
+        ctx.source("crawl").errors.append(config.scrub(f"crawl: {exc}"))
+    # News and bills are crawled in parallel: link this cycle's articles to bills found
+    # in the same cycle.
+    store.link_news_to_bills()
+    record_source_health(store, ctx)
+    status = run_status(ctx)
+    stats = {name: s.as_dict() for name, s in sorted(ctx.stats.items())}
+    store.finish_run(run_id, status, stats)
+    for name in ctx.failed_sources():
+        logger.error("source failed: %s", "; ".join(ctx.stats[name].errors)[:300])
+    delivery = deliver_pending(store, make_notifier(config), config)
+    changes = sum(s.changes for s in ctx.stats.values())
+    return CheckResult(run_id, status, ctx.failed_sources(), changes, delivery)

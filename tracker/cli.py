@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 
 from tracker import __version__
-from tracker.errors import ConfigError, Interrupted, TrackerError
+from tracker.errors import ConfigError, DatabaseUnusable, Interrupted, TrackerError
 from tracker.locks import LockBusy
 from tracker.logs import scrub_secrets, setup_logging
 from tracker.query import WRITERS
@@ -237,6 +237,9 @@ def main() -> None:
         sys.exit(EXIT_USAGE)
     except click.ClickException as exc:
         exc.show()
+        sys.exit(exc.exit_code)
+    except DatabaseUnusable as exc:
+        click.echo(f"error: {exc}", err=True)
         sys.exit(exc.exit_code)
     except LockBusy as exc:
         click.echo(f"error: another tracker is working on this database: {exc}", err=True)

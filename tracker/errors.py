@@ -58,3 +58,12 @@ class Interrupted(TrackerError):
     def __init__(self, message: str, signum: int = 2) -> None:
         super().__init__(message)
         self.signum = signum
+
+
+class DatabaseUnusable(TrackerError):
+    """The database cannot be used: not SQLite, read-only, locked, full, or from a newer
+    tracker. ``exit_code`` is 2, or 3 once a run has started."""
+
+    def __init__(self, message: str, exit_code: int = 2) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code

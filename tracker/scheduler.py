@@ -26,6 +26,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from tracker.config import Config
+from tracker.errors import DatabaseUnusable
 from tracker.locks import daemon_lock
 from tracker.schedule_spec import parse_digest_spec
 from tracker.standby import StandbyProcess
@@ -163,14 +164,22 @@ class Daemon:
             },
         )
         self.stopping = threading.Event()
+        self.exit_code = EXIT_OK
 
     def check_job(self) -> None:
         if self.stopping.is_set():
             return
         code = self.checks.run()
-        self.prune()
         if code is not None:
             logger.info("check finished with exit code %d", code)
+        try:
+            self.prune()
+        except DatabaseUnusable as exc:
+            # Every later cycle would fail the same way: stop, and say why.
+            logger.error("%s: stopping", exc)
+            self.exit_code = exc.exit_code
+            self.stop()
+            return
         self.checks.prepare()
 
     def digest_job(self) -> None:
@@ -238,9 +247,13 @@ class Daemon:
         self.digest_job()
 
     def run(self) -> int:
+        """Run until stopped; 0, or 2 when the database cannot be used."""
         lock = daemon_lock(self.config.tracker.db)
         lock.acquire()
         try:
+            # A database that cannot be used stops the daemon now, with one line, not at
+            # every cycle.
+            open_store(self.config.tracker.db, self.tz).close()
             signal.signal(signal.SIGTERM, self.stop)
             signal.signal(signal.SIGINT, self.stop)
             self.schedule()
@@ -263,7 +276,7 @@ class Daemon:
             self.checks.kill(signal.SIGTERM)
             lock.release()
         logger.info("stopped")
-        return EXIT_OK
+        return self.exit_code
 
 
 def _send_due_digest(config: Config, at: datetime) -> Any:
