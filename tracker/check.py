@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from tracker.config import Config
 from tracker.delivery import DeliveryReport, deliver_pending, make_notifier
 from tracker.errors import DatabaseUnusable
+from tracker.interrupt import StopOnSignal
 from tracker.locks import cycle_lock
 from tracker.runcontext import RunContext
 from tracker.store import Store, open_store, unusable
@@ -64,20 +65,27 @@ def run_check(
     full: bool = False,
     crawl: Callable[[RunContext], None] = _default_crawl,
     lock_wait_seconds: float = 0,
+    guard: StopOnSignal | None = None,
 ) -> CheckResult:
     """Run one full cycle and return what happened; never raises for a source failure.
 
     Raises LockBusy when another check holds the database for longer than ``lock_wait_seconds``.
+    ``guard``, when given, learns the run's id, to close it if the process is stopped.
     """
     lock = cycle_lock(config.tracker.db)
     lock.acquire(lock_wait_seconds)
     try:
-        return _run_locked(config, full, crawl)
+        return _run_locked(config, full, crawl, guard)
     finally:
         lock.release()
 
 
-def _run_locked(config: Config, full: bool, crawl: Callable[[RunContext], None]) -> CheckResult:
+def _run_locked(
+    config: Config,
+    full: bool,
+    crawl: Callable[[RunContext], None],
+    guard: StopOnSignal | None,
+) -> CheckResult:
     db, tz = config.tracker.db, config.tracker.timezone
     store = open_store(db, tz)
     run_id = None
@@ -86,6 +94,8 @@ def _run_locked(config: Config, full: bool, crawl: Callable[[RunContext], None])
         if stale:
             logger.warning("marked %d unfinished earlier run(s) as failed", stale)
         run_id = store.start_run()
+        if guard is not None:
+            guard.run_id = run_id
         return _cycle(store, config, run_id, full, crawl)
     except sqlite3.Error as exc:
         if run_id is None:

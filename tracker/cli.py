@@ -72,6 +72,7 @@ def cli(ctx: click.Context, config_path: str | None, verbose: int) -> None:
 def check(ctx: click.Context, full: bool, wait_seconds: float, standby: bool) -> None:
     """Run one full cycle: crawl all sources, store changes, deliver pending alerts."""
     from tracker.check import run_check
+    from tracker.interrupt import StopOnSignal
 
     if standby:
         from tracker.standby import NotAStandbyChannel, wait_for_go
@@ -82,7 +83,11 @@ def check(ctx: click.Context, full: bool, wait_seconds: float, standby: bool) ->
         except NotAStandbyChannel as exc:
             raise click.UsageError(str(exc)) from None
     config = _load(ctx)
-    result = run_check(config, full=full, lock_wait_seconds=wait_seconds)
+    guard = StopOnSignal(config)
+    guard.install()
+    if standby:
+        guard.watch_parent()
+    result = run_check(config, full=full, lock_wait_seconds=wait_seconds, guard=guard)
     click.echo(
         f"run {result.run_id}: {result.status}, {result.changes} change(s), "
         f"{result.delivery.sent} alert(s) sent, {result.delivery.pending} pending"

@@ -40,6 +40,9 @@ DIGEST_JOB = "digest"
 # How late a missed run may still start; later ones are skipped (coalesced into the next).
 MISFIRE_GRACE_SECONDS = 300
 EXIT_OK = 0
+# A cycle waits this long for the cycle lock: a check of a daemon killed with -9 notices
+# within a second that its parent is gone and ends (tracker.interrupt), freeing it.
+CHECK_LOCK_WAIT_SECONDS = 10
 
 Clock = Callable[[], datetime]
 
@@ -61,7 +64,7 @@ class CheckProcess:
         args = [sys.executable, "-m", "tracker"]
         if self.config.path:
             args += ["--config", os.path.abspath(self.config.path)]
-        return [*args, "check", "--wait", "0", "--standby"]
+        return [*args, "check", "--wait", str(CHECK_LOCK_WAIT_SECONDS), "--standby"]
 
     def env(self) -> dict[str, str]:
         env = dict(self.environ)
