@@ -25,7 +25,8 @@ EXIT_SOURCE_FAILED = 3
 class CheckResult:
     run_id: int
     status: str
-    failed_sources: list[str]
+    # Each failed source and why, in one line.
+    failures: dict[str, str]
     changes: int
     delivery: DeliveryReport
 
@@ -140,8 +141,25 @@ def _cycle(
     status = run_status(ctx)
     stats = {name: s.as_dict() for name, s in sorted(ctx.stats.items())}
     store.finish_run(run_id, status, stats)
-    for name in ctx.failed_sources():
-        logger.error("source failed: %s", "; ".join(ctx.stats[name].errors)[:300])
+    failures = {name: failure_line(name, ctx.stats[name].errors) for name in ctx.failed_sources()}
     delivery = deliver_pending(store, make_notifier(config), config)
     changes = sum(s.changes for s in ctx.stats.values())
-    return CheckResult(run_id, status, ctx.failed_sources(), changes, delivery)
+    return CheckResult(run_id, status, failures, changes, delivery)
+
+
+# A failure line is cut here: a source may have failed a thousand requests alike.
+MAX_FAILURE_LINE = 300
+
+
+def failure_line(name: str, errors: list[str]) -> str:
+    """``name: why`` in one line: the first error, and how many other kinds there were."""
+    distinct = list(dict.fromkeys(" ".join(e.split()) for e in errors))
+    first = distinct[0]
+    base = name.split(":", 1)[0]
+    for prefix in (f"{name}: ", f"{base}: "):
+        first = first.removeprefix(prefix)
+    more = f" (and {len(distinct) - 1} other error(s))" if len(distinct) > 1 else ""
+    line = f"{name}: {first}"
+    if len(line) > MAX_FAILURE_LINE:
+        line = line[: MAX_FAILURE_LINE - 1] + "…"
+    return line + more

@@ -92,8 +92,8 @@ def check(ctx: click.Context, full: bool, wait_seconds: float, standby: bool) ->
         f"run {result.run_id}: {result.status}, {result.changes} change(s), "
         f"{result.delivery.sent} alert(s) sent, {result.delivery.pending} pending"
     )
-    for source in result.failed_sources:
-        click.echo(f"source failed: {source}", err=True)
+    for line in result.failures.values():
+        click.echo(f"source failed: {line}", err=True)
     sys.exit(result.exit_code)
 
 

@@ -121,16 +121,27 @@ def fail_silent_sources(ctx: RunContext) -> None:
 
 def run_crawl(ctx: RunContext) -> None:
     """Crawl every source once; items go through the store pipeline. Blocks until done."""
+    from scrapy import signals
     from scrapy.crawler import CrawlerProcess
     from twisted.internet import defer
 
     process = CrawlerProcess(scrapy_settings(ctx))
     restore_scrapy_level()
 
+    def on_spider_error(failure: Any, response: Any, spider: Any) -> None:
+        source = response.meta.get("source", spider.name)
+        where = response.url.split("?")[0]
+        message = f"{source}: {failure.getErrorMessage()} ({where})"
+        ctx.source(source).errors.append(ctx.config.scrub(message))
+
     @defer.inlineCallbacks
     def chain(group: list[type]):
         for spider_cls in group:
-            yield process.crawl(spider_cls, ctx=ctx)
+            # A callback that raises loses its response's items: a failure of its source,
+            # not only a line in Scrapy's log.
+            crawler = process.create_crawler(spider_cls)
+            crawler.signals.connect(on_spider_error, signal=signals.spider_error)
+            yield process.crawl(crawler, ctx=ctx)
 
     groups = [chain(group) for group in spider_classes()]
     done = defer.DeferredList(groups, consumeErrors=True)

@@ -26,6 +26,15 @@ class SecretFilter(logging.Filter):
         return True
 
 
+class OneLine(logging.Filter):
+    """Without ``-v``: a record's traceback is left out (its message stays, one line)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info or record.exc_text:
+            record.exc_info, record.exc_text = None, None
+        return True
+
+
 def setup_logging(verbose: int) -> None:
     level = logging.DEBUG if verbose > 1 else logging.INFO if verbose else logging.WARNING
     logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -35,15 +44,21 @@ def setup_logging(verbose: int) -> None:
     # own logger takes theirs back: restore_scrapy_level).
     for handler in root.handlers:
         handler.setLevel(level)
+        for one_line in [f for f in handler.filters if isinstance(f, OneLine)]:
+            handler.removeFilter(one_line)
+        if not verbose:
+            handler.addFilter(OneLine())
 
 
 def restore_scrapy_level() -> None:
     """Scrapy's own logging set-up (when a crawler process starts) puts its logger back to
     DEBUG; put it back to the level of our handlers, so that its two debug lines a request are
-    dropped before records are made."""
+    dropped before records are made. Without ``-v``, Scrapy says nothing: what failed is
+    reported as the failure of its source (a request given up, a robots.txt not read, a
+    callback that raised), one line each."""
     handlers = logging.getLogger().handlers
     level = min((h.level for h in handlers), default=logging.WARNING) or logging.WARNING
-    logging.getLogger("scrapy").setLevel(level)
+    logging.getLogger("scrapy").setLevel(level if level < logging.WARNING else logging.CRITICAL)
 
 
 def scrub_secrets(secrets: Iterable[str]) -> None:
