@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import socket
+import subprocess
+import sys
 
 
 def closed_port() -> int:
@@ -32,3 +34,22 @@ def test_a_down_host_is_one_line_per_source_and_tracebacks_only_with_v(env, repl
     verbose = env.tracker("-v", "check")
     assert verbose.returncode == 3
     assert "Traceback" in verbose.stderr and "robots.txt" in verbose.stderr
+
+
+def test_a_callback_that_raises_fails_its_source_in_one_line(env):
+    # The feed parser breaking in a way no parser error foresaw.
+    script = (
+        "import sys, spiders.news as news\n"
+        "def broken(body): raise RuntimeError('feed parser broke')\n"
+        "news.parse_feed = broken\n"
+        "from tracker.cli import main\n"
+        f"sys.argv = ['tracker', '--config', {str(env.config)!r}, 'check']\n"
+        "main()\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=env.path, env=env.env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert result.returncode == 3, result.stderr
+    assert "source failed: feed:127.0.0.1: feed parser broke (http://127.0.0.1:" in result.stderr
+    assert "Traceback" not in result.stderr

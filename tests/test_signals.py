@@ -110,4 +110,5 @@ def test_a_daemon_killed_with_9_leaves_no_check_that_blocks_the_next_daemon(env,
     log = output(second)
     assert second.returncode == 0, log
     assert "exit code 4" not in log
+    assert log.count("more often than once a minute") == 1
     assert runs(env.db)[1][1] == "ok", runs(env.db)

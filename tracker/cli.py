@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import os
-import signal
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -20,7 +19,7 @@ from tracker.query import WRITERS
 EXIT_USAGE = 2
 EXIT_DELIVERY_FAILED = 1
 EXIT_BUSY = 4
-# 128 + SIGINT; SIGTERM gives 143, as shells report them.
+# 128 + SIGINT, as shells report it.
 EXIT_INTERRUPTED = 130
 
 
@@ -232,7 +231,7 @@ def main() -> None:
         sys.exit(EXIT_INTERRUPTED)
     except Interrupted as exc:
         click.echo(str(exc), err=True)
-        sys.exit(EXIT_INTERRUPTED + exc.signum - signal.SIGINT)
+        sys.exit(128 + exc.signum)
     except BrokenPipeError:
         # The reader went away (`tracker query ... | head`): nothing more to say to it.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
@@ -251,4 +250,8 @@ def main() -> None:
         sys.exit(EXIT_BUSY)
     except TrackerError as exc:
         click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
+    except Exception as exc:
+        # Through the log: secrets are scrubbed from it, and the traceback needs -v.
+        logging.getLogger("tracker").critical("unexpected error: %s", exc, exc_info=True)
         sys.exit(1)
