@@ -188,16 +188,11 @@ def query(ctx: click.Context, sql: str, fmt: str, timeout: float | None) -> None
     Rows are printed as they are read (the table shows the first 1000 and counts the rest);
     Ctrl-C stops the query.
     """
-    from tracker.query import WRITERS, QueryError, open_readonly, stream_query
+    from tracker.query import QueryError, print_query
 
     db = _load(ctx).tracker.db
     try:
-        conn = open_readonly(db)
-        try:
-            WRITERS[fmt](stream_query(conn, sql, timeout), sys.stdout)
-            sys.stdout.flush()
-        finally:
-            conn.close()
+        print_query(db, sql, fmt, sys.stdout, timeout)
     except QueryError as exc:
         raise click.UsageError(str(exc)) from None
     except KeyboardInterrupt:

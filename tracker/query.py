@@ -172,6 +172,19 @@ def stream_query(conn: sqlite3.Connection, sql: str, timeout: float | None = Non
     return Rows(unique_columns(d[0] for d in cursor.description or ()), rows())
 
 
+def print_query(
+    path: str | Path, sql: str, fmt: str, out: TextIO, timeout: float | None = None
+) -> None:
+    """Run ``sql`` on the database at ``path``, read-only, writing each row to ``out`` in
+    ``fmt`` (one of :data:`WRITERS`) as it is read."""
+    conn = open_readonly(path)
+    try:
+        WRITERS[fmt](stream_query(conn, sql, timeout), out)
+        out.flush()
+    finally:
+        conn.close()
+
+
 def run_query(conn: sqlite3.Connection, sql: str) -> Result:
     """Run one SQL statement and fetch every row; errors become one-line ``QueryError``s."""
     result = stream_query(conn, sql)
