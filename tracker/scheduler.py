@@ -172,10 +172,10 @@ class Daemon:
     def check_job(self) -> None:
         if self.stopping.is_set():
             return
-        code = self.checks.run()
-        if code is not None:
-            logger.info("check finished with exit code %d", code)
         try:
+            code = self.checks.run()
+            if code is not None:
+                logger.info("check finished with exit code %d", code)
             self.prune()
         except DatabaseUnusable as exc:
             # Every later cycle would fail the same way: stop, and say why.
