@@ -74,12 +74,17 @@ def as_unprivileged_user() -> tuple[str, dict[str, str], object]:
     return system, {"PYTHONPATH": os.pathsep.join(packages)}, lambda: os.setresuid(*[NOBODY] * 3)
 
 
-@pytest.mark.parametrize("locked", ["file", "directory"])
-def test_a_read_only_database_is_one_line(env: Env, locked: str):
+@pytest.mark.parametrize(
+    ("locked", "command"), [("file", "check"), ("directory", "check"), ("file", "digest")]
+)
+def test_a_read_only_database_is_one_line(env: Env, locked: str, command: str):
     assert env.tracker("check").returncode == 0
     python, extra, demote = as_unprivileged_user()
     shared = Path(tempfile.mkdtemp(prefix="tracker-ro-"))
     try:
+        if command == "digest":  # a digest to send: it is recorded first
+            with (env.path / "tracker.toml").open("a", encoding="utf-8") as config:
+                config.write('\n[email]\nrecipients = ["staff@example.org"]\nsmtp_port = 9\n')
         for name in ("tracker.db", "tracker.toml"):
             shutil.copy(env.path / name, shared / name)
             os.chmod(shared / name, 0o444 if locked == "file" else 0o644)
@@ -92,7 +97,7 @@ def test_a_read_only_database_is_one_line(env: Env, locked: str):
                 os.chmod(shared / name, 0o666)
             os.chmod(shared, 0o555)
         result = subprocess.run(
-            [python, "-m", "tracker", "--config", str(shared / "tracker.toml"), "check"],
+            [python, "-m", "tracker", "--config", str(shared / "tracker.toml"), command],
             cwd=shared, env={**env.env, **extra, "TRACKER_DB": str(shared / "tracker.db")},
             capture_output=True, text=True, timeout=60, preexec_fn=demote,
         )  # fmt: skip

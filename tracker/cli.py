@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sqlite3
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -246,6 +247,12 @@ def main() -> None:
     except TrackerError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(1)
+    except sqlite3.Error as exc:
+        # A write the database refused after it opened (a read-only file, a full disk).
+        from tracker.store import unusable
+
+        click.echo(f"error: {unusable(None, exc)}", err=True)
+        sys.exit(EXIT_USAGE)
     except Exception as exc:
         # Through the log: secrets are scrubbed from it, and the traceback needs -v.
         logging.getLogger("tracker").critical("unexpected error: %s", exc, exc_info=True)

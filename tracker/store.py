@@ -1154,12 +1154,13 @@ _DATABASE_STATES = (
 
 
 def unusable(
-    path: str | Path, exc: sqlite3.Error | OSError, exit_code: int = 2
+    path: str | Path | None, exc: sqlite3.Error | OSError, exit_code: int = 2
 ) -> DatabaseUnusable:
-    """A one-line error saying what is wrong with the database at ``path``."""
+    """A one-line error saying what is wrong with the database at ``path`` (None: the one
+    the command uses)."""
     message = str(exc)
     what = next((text for part, text in _DATABASE_STATES if part in message.lower()), message)
-    return DatabaseUnusable(f"database {path} {what}", exit_code)
+    return DatabaseUnusable(f"database {path or '(the configured one)'} {what}", exit_code)
 
 
 def open_store(path: str | Path, tz: str = DEFAULT_TZ) -> Store:
