@@ -11,7 +11,7 @@ from __future__ import annotations
 import base64
 import smtplib
 import ssl
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
@@ -32,6 +32,7 @@ from tracker.digest_model import (
 from tracker.errors import DeliveryError
 from tracker.fields import field_label
 from tracker.links import bill_url, web_url
+from tracker.scrub import scrub
 from tracker.stages import BY_CODE, PROGRESS_CODES, is_final, next_stage, stage_for_result
 
 DEFAULT_TITLE = "해오름 법안 주간 동향"
@@ -348,13 +349,6 @@ def _one_line(text: str) -> str:
     return " ".join(text.split())
 
 
-def _scrub(text: str, secrets: Iterable[str]) -> str:
-    for secret in secrets:
-        if secret:
-            text = text.replace(secret, "***")
-    return text
-
-
 def _describe(exc: BaseException) -> str:
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
         codes = ", ".join(f"{rcpt} ({code})" for rcpt, (code, _) in exc.recipients.items())
@@ -395,7 +389,7 @@ def send_message(
         permanent = isinstance(
             exc, smtplib.SMTPAuthenticationError | smtplib.SMTPRecipientsRefused
         ) or (isinstance(exc, smtplib.SMTPResponseException) and 500 <= exc.smtp_code < 600)
-        message = _one_line(_scrub(f"SMTP {host}:{port}: {_describe(exc)}", secrets))
+        message = _one_line(scrub(f"SMTP {host}:{port}: {_describe(exc)}", secrets))
         if isinstance(exc, smtplib.SMTPAuthenticationError):
             # A fault of the configuration, not of the digest: it waits until it is fixed.
             message += ": check [email] username and $SMTP_PASSWORD"

@@ -66,6 +66,23 @@ def slack_error(error: str | None, channel: str, status: int) -> DeliveryError:
     )
 
 
+# A Retry-After up to this many seconds is waited out in the send; a longer one leaves the alert
+# pending until then (the outbox schedules it), so a rate limit never holds a check up.
+MAX_INLINE_RETRY_AFTER = 5.0
+
+
+class ShortRateLimitRetryHandler(RateLimitErrorRetryHandler):
+    """Retries a 429 in place only when Slack asks for a short wait."""
+
+    def _can_retry(
+        self, *, state: Any, request: Any, response: Any = None, error: Any = None
+    ) -> bool:
+        if not super()._can_retry(state=state, request=request, response=response, error=error):
+            return False
+        retry_after = _retry_after(response.headers)
+        return retry_after is None or retry_after <= MAX_INLINE_RETRY_AFTER
+
+
 def _retry_handlers(max_retries: int) -> list[Any]:
     backoff = BackoffRetryIntervalCalculator(backoff_factor=0.5)
     return [
@@ -74,7 +91,7 @@ def _retry_handlers(max_retries: int) -> list[Any]:
         ConnectionErrorRetryHandler(
             max_retry_count=max_retries, interval_calculator=backoff, error_types=[URLError]
         ),
-        RateLimitErrorRetryHandler(max_retry_count=max_retries),
+        ShortRateLimitRetryHandler(max_retry_count=max_retries),
         ServerErrorRetryHandler(max_retry_count=max_retries, interval_calculator=backoff),
     ]
 

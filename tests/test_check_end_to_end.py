@@ -75,3 +75,22 @@ def test_unchanged_recrawl_writes_nothing_but_the_run(env):
     runs = rows(env.db, "SELECT status, stats FROM runs ORDER BY id")
     assert [r[0] for r in runs] == ["ok", "ok"]
     assert json.loads(runs[-1][1])["assembly_api"]["changes"] == 0
+
+
+def test_null_fields_in_an_api_row_are_unknown_never_a_change(env, replica, slack):
+    assert env.tracker("check").returncode == 0
+    before = rows(env.db, "SELECT * FROM bills ORDER BY bill_id")
+    messages = len(slack.messages)
+    row = replica.assembly.row(HAEOREUM_ACT)
+    saved = dict(row)
+    for name in ("PROPOSER", "CURR_COMMITTEE", "LINK_URL", "PROC_RESULT"):
+        row[name] = None
+
+    for _ in range(2):
+        result = env.tracker("check")
+        assert result.returncode == 0, result.stderr
+        row.update(saved)  # the second cycle: the values are back
+    assert rows(env.db, "SELECT count(*) FROM bill_changes WHERE kind = 'changed'") == [(0,)]
+    after = rows(env.db, "SELECT * FROM bills ORDER BY bill_id")
+    assert [b[:9] for b in after] == [b[:9] for b in before]
+    assert len(slack.messages) == messages

@@ -22,7 +22,7 @@ def root_logging():
 
 
 @pytest.mark.parametrize(
-    ("verbose", "level"), [(0, logging.WARNING), (1, logging.INFO), (2, logging.DEBUG)]
+    ("verbose", "level"), [(0, logging.CRITICAL), (1, logging.INFO), (2, logging.DEBUG)]
 )
 def test_scrapy_logger_keeps_our_level_after_scrapy_sets_up_logging(root_logging, verbose, level):
     setup_logging(verbose)

@@ -6,9 +6,11 @@ import csv
 import hashlib
 import io
 import json
+import signal
 import sqlite3
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -220,3 +222,93 @@ def test_help_and_query_import_nothing_heavy(db: Path, args: tuple[str, ...]):
     assert "tracker.cli" in modules
     loaded = {m for m in modules if m.split(".")[0] in HEAVY}
     assert not loaded
+
+
+RUNAWAY = "WITH RECURSIVE r(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM r) SELECT count(*) FROM r"
+
+
+def rows_sql(n: int) -> str:
+    return (
+        f"WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < {n})"
+        " SELECT x AS id, '해오름 ' || printf('%080d', x) AS title, x * 0.5 AS score FROM n"
+    )
+
+
+def peak_rss_kb(pid: int) -> int:
+    status = Path(f"/proc/{pid}/status").read_text(encoding="ascii")
+    return int(next(line for line in status.splitlines() if line.startswith("VmHWM:")).split()[1])
+
+
+@pytest.mark.parametrize(
+    ("fmt", "n", "lines_per_row"), [("csv", 1_000_000, 1), ("json", 200_000, 5)]
+)
+def test_rows_stream_as_they_are_read_in_flat_memory(db: Path, fmt: str, n: int, lines_per_row):
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tracker", "query", "--format", fmt, rows_sql(n)],
+        env=clean_env(TRACKER_DB=str(db)),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        first = process.stdout.readline()
+        assert process.poll() is None, "the first row came only after the query had ended"
+        assert first.strip() in ("id,title,score", "[")
+        lines, peak = 1, 0
+        for _ in process.stdout:
+            lines += 1
+            if lines % 100_000 == 0:
+                peak = max(peak, peak_rss_kb(process.pid))
+        assert process.wait(timeout=60) == 0, process.stderr.read() if process.stderr else ""
+    finally:
+        process.kill()
+        process.wait()
+    assert lines == 1 + n * lines_per_row + (1 if fmt == "json" else 0)
+    assert 0 < peak < 120_000, f"peak RSS {peak} KB"
+
+
+def test_the_table_shows_a_bounded_preview_and_counts_every_row(db: Path):
+    result = tracker("query", rows_sql(300_000), db=db)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert len(lines) == 2 + 1000 + 1
+    assert lines[-1] == "(300000 rows, the first 1000 shown: --format csv or json prints every row)"
+
+
+def test_repeated_column_names_are_kept_with_a_suffix(db: Path):
+    sql = (
+        "SELECT b.bill_id, c.bill_id, c.id, 1 AS id"
+        " FROM bills b JOIN bill_changes c USING (bill_id) LIMIT 1"
+    )
+    as_json = json.loads(tracker("query", "--format", "json", sql, db=db).stdout)
+    assert list(as_json[0]) == ["bill_id", "bill_id_2", "id", "id_2"]
+    assert as_json[0]["bill_id"] == as_json[0]["bill_id_2"] and as_json[0]["id_2"] == 1
+    header = tracker("query", "--format", "csv", sql, db=db).stdout.splitlines()[0]
+    assert header == "bill_id,bill_id_2,id,id_2"
+
+
+def test_ctrl_c_stops_a_runaway_query_at_once(db: Path):
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tracker", "query", RUNAWAY],
+        env=clean_env(TRACKER_DB=str(db)),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    time.sleep(1.5)
+    assert process.poll() is None
+    process.send_signal(signal.SIGINT)
+    started = time.monotonic()
+    out, err = process.communicate(timeout=30)
+    assert time.monotonic() - started < 3
+    assert process.returncode == 130
+    assert err == "query interrupted\n" and out == ""
+
+
+def test_a_time_limit_stops_a_runaway_query_with_one_line(db: Path):
+    started = time.monotonic()
+    result = tracker("query", "--timeout", "1", RUNAWAY, db=db)
+    assert time.monotonic() - started < 10
+    assert result.returncode == 2
+    assert result.stderr == "error: query stopped after --timeout 1 s\n"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from tracker.replica.assembly import advance
@@ -45,3 +46,40 @@ def test_secrets_appear_in_no_log_output_or_database(env, replica, slack):
     for secret in secrets:
         assert secret not in text
         assert secret.encode() not in stored
+
+
+RESERVED_KEY = "k+y/=&%?#;:@ $,[]'\"!*()~x"
+
+
+def encodings(secret: str) -> list[str]:
+    from urllib.parse import quote, quote_plus
+
+    forms = {secret, quote(secret, safe=""), quote(secret), quote_plus(secret)}
+    return sorted(forms | {form.lower() for form in forms if "%" in form})
+
+
+def test_a_key_of_reserved_characters_appears_in_no_encoding_anywhere(env, replica, slack):
+    replica.assembly.api_key = RESERVED_KEY
+    env.env.update(ASSEMBLY_API_KEY=RESERVED_KEY)
+    text = env.config.read_text(encoding="utf-8")
+    text = text.replace("download_delay = 0", "download_delay = 0\ndownload_timeout = 1")
+    env.config.write_text(text + "\n[schedule]\nfailure_threshold = 1\n", encoding="utf-8")
+    outputs = [env.tracker("-vv", "check")]
+    assert outputs[0].returncode == 0, outputs[0].stderr[-2000:]
+    assert "KEY=***" in outputs[0].stderr  # the request lines are logged, the key masked
+    replica.assembly.fault = "slow"  # the timeout's message carries the whole request URL
+    outputs.append(env.tracker("check"))
+    outputs.append(env.tracker("-v", "check"))
+    assert outputs[-1].returncode == 3
+    alerts = [m for m in slack.messages if "assembly_api" in json.dumps(m, ensure_ascii=False)]
+    assert alerts, "the source failure was not alerted"
+
+    places = {
+        "output": "".join(o.stdout + o.stderr for o in outputs),
+        "database": database_bytes(env.db).decode("utf-8", "replace"),
+        "slack": json.dumps(slack.messages, ensure_ascii=False),
+    }
+    assert "took longer than" in places["database"]  # the message is there, scrubbed
+    for form in encodings(RESERVED_KEY):
+        for place, content in places.items():
+            assert form not in content, f"{form!r} in the {place}"

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from tracker.config import Config
 from tracker.delivery import DeliveryReport, deliver_pending, make_notifier
+from tracker.errors import DatabaseUnusable
+from tracker.interrupt import StopOnSignal
 from tracker.locks import cycle_lock
 from tracker.runcontext import RunContext
-from tracker.store import Store, open_store
+from tracker.store import Store, open_store, unusable
 
 logger = logging.getLogger(__name__)
 
@@ -24,7 +27,8 @@ EXIT_SOURCE_FAILED = 3
 class CheckResult:
     run_id: int
     status: str
-    failed_sources: list[str]
+    # Each failed source and why, in one line.
+    failures: dict[str, str]
     changes: int
     delivery: DeliveryReport
     # Per source, as stored in ``runs.stats``.
@@ -94,44 +98,107 @@ def run_check(
     full: bool = False,
     crawl: Callable[[RunContext], None] = _default_crawl,
     lock_wait_seconds: float = 0,
+    guard: StopOnSignal | None = None,
 ) -> CheckResult:
     """Run one full cycle and return what happened; never raises for a source failure.
 
     Raises LockBusy when another check holds the database for longer than ``lock_wait_seconds``.
+    ``guard``, when given, learns the run's id, to close it if the process is stopped.
     """
     lock = cycle_lock(config.tracker.db)
     lock.acquire(lock_wait_seconds)
     try:
-        return _run_locked(config, full, crawl)
+        return _run_locked(config, full, crawl, guard)
     finally:
         lock.release()
 
 
-def _run_locked(config: Config, full: bool, crawl: Callable[[RunContext], None]) -> CheckResult:
-    store = open_store(config.tracker.db, config.tracker.timezone)
+def _run_locked(
+    config: Config,
+    full: bool,
+    crawl: Callable[[RunContext], None],
+    guard: StopOnSignal | None,
+) -> CheckResult:
+    db, tz = config.tracker.db, config.tracker.timezone
+    store = open_store(db, tz)
+    run_id = None
     try:
         stale = store.fail_unfinished_runs("interrupted: the check ended before it finished")
         if stale:
             logger.warning("marked %d unfinished earlier run(s) as failed", stale)
         quiet = store.is_first_run()
         run_id = store.start_run()
-        ctx = RunContext(config, run_id, full, quiet=quiet, tracking_since=store.tracking_since())
-        try:
-            crawl(ctx)
-        except Exception as exc:  # a crash of the crawl itself is a failure of this run
-            logger.exception("crawl crashed")
-            ctx.source("crawl").errors.append(config.scrub(f"crawl: {exc}"))
-        # News and bills are crawled in parallel: link this cycle's articles to bills found
-        # in the same cycle.
-        store.link_news_to_bills()
-        record_source_health(store, ctx)
-        status = run_status(ctx)
-        stats = {name: s.as_dict() for name, s in sorted(ctx.stats.items())}
-        store.finish_run(run_id, status, stats, summarize=quiet)
-        for name in ctx.failed_sources():
-            logger.error("source failed: %s", "; ".join(ctx.stats[name].errors)[:300])
-        delivery = deliver_pending(store, make_notifier(config), config)
-        changes = sum(s.changes for s in ctx.stats.values())
-        return CheckResult(run_id, status, ctx.failed_sources(), changes, delivery, stats)
+        if guard is not None:
+            guard.run_id = run_id
+        return _cycle(store, config, run_id, full, crawl, quiet)
+    except sqlite3.Error as exc:
+        if run_id is None:
+            raise unusable(db, exc) from None
+        error = unusable(db, exc, EXIT_SOURCE_FAILED)
+        store.close()
+        _close_failed_run(db, tz, run_id, str(error))
+        raise error from None
     finally:
         store.close()
+
+
+def _close_failed_run(db: str, tz: str, run_id: int, reason: str) -> None:
+    """Record the run as failed on a fresh connection (SQLite may refuse every further write
+    on one that failed to write); if the database takes no write at all, the next check
+    closes it."""
+    try:
+        store = open_store(db, tz)
+    except DatabaseUnusable:
+        return
+    try:
+        store.finish_run(run_id, "failed", {"database": {"errors": [reason]}})
+    except sqlite3.Error:
+        pass
+    finally:
+        store.close()
+
+
+def _cycle(
+    store: Store,
+    config: Config,
+    run_id: int,
+    full: bool,
+    crawl: Callable[[RunContext], None],
+    quiet: bool,
+) -> CheckResult:
+    """One cycle; ``quiet``: a new database's first, which sums up instead of alerting."""
+    ctx = RunContext(config, run_id, full, quiet=quiet, tracking_since=store.tracking_since())
+    try:
+        crawl(ctx)
+    except Exception as exc:  # a crash of the crawl itself is a failure of this run
+        logger.exception("crawl crashed")
+        ctx.source("crawl").errors.append(config.scrub(f"crawl: {exc}"))
+    # News and bills are crawled in parallel: link this cycle's articles to bills found
+    # in the same cycle.
+    store.link_news_to_bills()
+    record_source_health(store, ctx)
+    status = run_status(ctx)
+    stats = {name: s.as_dict() for name, s in sorted(ctx.stats.items())}
+    store.finish_run(run_id, status, stats, summarize=quiet)
+    failures = {name: failure_line(name, ctx.stats[name].errors) for name in ctx.failed_sources()}
+    delivery = deliver_pending(store, make_notifier(config), config)
+    changes = sum(s.changes for s in ctx.stats.values())
+    return CheckResult(run_id, status, failures, changes, delivery, stats)
+
+
+# A failure line is cut here: a source may have failed a thousand requests alike.
+MAX_FAILURE_LINE = 300
+
+
+def failure_line(name: str, errors: list[str]) -> str:
+    """``name: why`` in one line: the first error, and how many other kinds there were."""
+    distinct = list(dict.fromkeys(" ".join(e.split()) for e in errors))
+    first = distinct[0]
+    base = name.split(":", 1)[0]
+    for prefix in (f"{name}: ", f"{base}: "):
+        first = first.removeprefix(prefix)
+    more = f" (and {len(distinct) - 1} other error(s))" if len(distinct) > 1 else ""
+    line = f"{name}: {first}"
+    if len(line) > MAX_FAILURE_LINE:
+        line = line[: MAX_FAILURE_LINE - 1] + "…"
+    return line + more

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sqlite3
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -11,14 +12,16 @@ from pathlib import Path
 import click
 
 from tracker import __version__
-from tracker.errors import ConfigError, TrackerError
+from tracker.errors import ConfigError, DatabaseUnusable, Interrupted, TrackerError
 from tracker.locks import LockBusy
 from tracker.logs import scrub_secrets, setup_logging
-from tracker.query import FORMATTERS
+from tracker.query import WRITERS
 
 EXIT_USAGE = 2
 EXIT_DELIVERY_FAILED = 1
 EXIT_BUSY = 4
+# 128 + SIGINT, as shells report it.
+EXIT_INTERRUPTED = 130
 
 
 def _load(ctx: click.Context):
@@ -121,6 +124,7 @@ def cli(ctx: click.Context, config_path: str | None, verbose: int) -> None:
 def check(ctx: click.Context, full: bool, wait_seconds: float, standby: bool, create: bool) -> None:
     """Run one full cycle: crawl all sources, store changes, deliver pending alerts."""
     from tracker.check import run_check, source_summary
+    from tracker.interrupt import StopOnSignal
 
     if standby:
         from tracker.standby import NotAStandbyChannel, wait_for_go
@@ -134,18 +138,21 @@ def check(ctx: click.Context, full: bool, wait_seconds: float, standby: bool, cr
     if not standby:
         _announce_defaults(config)
     _database_dir(config, create)
-    result = run_check(config, full=full, lock_wait_seconds=wait_seconds)
+    guard = StopOnSignal(config)
+    guard.install()
+    if standby:
+        guard.watch_parent()
+    result = run_check(config, full=full, lock_wait_seconds=wait_seconds, guard=guard)
     if not standby:  # tracker run logs these lines itself
         for line in source_summary(result.stats):
             click.echo(line)
-
     delivery = result.delivery
     click.echo(
         f"run {result.run_id}: {result.status}, {result.changes} change(s), "
         f"{delivery.sent} alert(s) sent, {delivery.pending} pending, {delivery.failed} failed"
     )
-    for source in result.failed_sources:
-        click.echo(f"source failed: {source}", err=True)
+    for line in result.failures.values():
+        click.echo(f"source failed: {line}", err=True)
     for problem in delivery.problems:
         click.echo(
             f"error: {problem}; {delivery.pending} alert(s) wait (`tracker alerts`)", err=True
@@ -280,7 +287,12 @@ def demo(keep_serving: bool, out_dir: str) -> None:
 @cli.command()
 @click.argument("sql")
 @click.option(
-    "--format", "fmt", type=click.Choice(list(FORMATTERS)), default="table", show_default=True
+    "--format", "fmt", type=click.Choice(list(WRITERS)), default="table", show_default=True
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    help="Stop the query after this many seconds (exit 2).",
 )
 @click.option(
     "--excel",
@@ -288,21 +300,26 @@ def demo(keep_serving: bool, out_dir: str) -> None:
     help="CSV for Excel: starts with a UTF-8 byte order mark (implies --format csv).",
 )
 @click.pass_context
-def query(ctx: click.Context, sql: str, fmt: str, excel: bool) -> None:
-    """Run read-only SQL against the database ([tracker] db, or $TRACKER_DB)."""
-    from tracker.query import QueryError, query_file, render
+def query(ctx: click.Context, sql: str, fmt: str, timeout: float | None, excel: bool) -> None:
+    """Run read-only SQL against the database ([tracker] db, or $TRACKER_DB).
+
+    Rows are printed as they are read (the table shows the first 1000 and counts the rest);
+    Ctrl-C stops the query.
+    """
+    from tracker.query import QueryError, print_query
 
     if excel:
         chosen = ctx.get_parameter_source("fmt") is click.core.ParameterSource.COMMANDLINE
         if chosen and fmt != "csv":
             raise click.UsageError(f"--excel writes CSV, not --format {fmt}")
         fmt = "csv"
+    db = _load(ctx).tracker.db
     try:
-        result = query_file(_load(ctx).tracker.db, sql)
+        print_query(db, sql, fmt, sys.stdout, timeout, bom=excel)
     except QueryError as exc:
         raise click.UsageError(str(exc)) from None
-    # Excel on Korean Windows reads a CSV without the mark as CP949, garbling the Hangul.
-    click.echo(("\ufeff" if excel else "") + render(result, fmt), nl=False)
+    except KeyboardInterrupt:
+        raise Interrupted("query interrupted") from None
 
 
 @cli.command()
@@ -328,13 +345,23 @@ def main() -> None:
     try:
         cli.main(standalone_mode=False)
     except click.exceptions.Abort:
-        click.echo("aborted", err=True)
-        sys.exit(1)
+        click.echo("interrupted", err=True)
+        sys.exit(EXIT_INTERRUPTED)
+    except Interrupted as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(128 + exc.signum)
+    except BrokenPipeError:
+        # The reader went away (`tracker query ... | head`): nothing more to say to it.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(0)
     except click.UsageError as exc:
         click.echo(f"error: {exc.format_message()}", err=True)
         sys.exit(EXIT_USAGE)
     except click.ClickException as exc:
         exc.show()
+        sys.exit(exc.exit_code)
+    except DatabaseUnusable as exc:
+        click.echo(f"error: {exc}", err=True)
         sys.exit(exc.exit_code)
     except LockBusy as exc:
         click.echo(f"error: another tracker is working on this database: {exc}", err=True)
@@ -344,4 +371,14 @@ def main() -> None:
         sys.exit(EXIT_USAGE)
     except TrackerError as exc:
         click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
+    except sqlite3.Error as exc:
+        # A write the database refused after it opened (a read-only file, a full disk).
+        from tracker.store import unusable
+
+        click.echo(f"error: {unusable(None, exc)}", err=True)
+        sys.exit(EXIT_USAGE)
+    except Exception as exc:
+        # Through the log: secrets are scrubbed from it, and the traceback needs -v.
+        logging.getLogger("tracker").critical("unexpected error: %s", exc, exc_info=True)
         sys.exit(1)

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import math
 import os
 import tomllib
 from dataclasses import dataclass, field, fields, is_dataclass
 from pathlib import Path
 from typing import Any, get_type_hints
+from urllib.parse import urlsplit
 
 from tracker import __version__
 from tracker.errors import ConfigError
 from tracker.keywords import DEFAULT_COMPANIONS, normalize
+from tracker.models import BILL_FIELDS
+from tracker.scrub import scrub
 
 DEFAULT_PATH = "tracker.toml"
 DEFAULT_USER_AGENT = (
@@ -158,10 +162,8 @@ class Config:
     path: str | None = None
 
     def scrub(self, text: str) -> str:
-        """``text`` with every secret value replaced by ``***``."""
-        for secret in self.secrets.values():
-            text = text.replace(secret, "***")
-        return text
+        """``text`` with every secret value, in any encoding, replaced by ``***``."""
+        return scrub(text, self.secrets.values())
 
 
 _FILE_SECTIONS = ("tracker", "watch", "sources", "slack", "email", "schedule", "verify")
@@ -206,6 +208,118 @@ def _convert(hint: Any, value: Any, name: str) -> Any:
     return [_convert(item_type, item, f"{name}[{i}]") for i, item in enumerate(value)]
 
 
+# (key, lowest, highest) for each number: finite, within the bounds. The lowest values keep a
+# value that passes from hanging or flooding (no connection at all, a check every millisecond);
+# the highest keep durations within what a clock can add.
+_NUMBER_BOUNDS: tuple[tuple[str, float, float], ...] = (
+    ("tracker.keep_runs_days", 1, 36_500),
+    ("tracker.crawl_timeout_seconds", 1, 86_400),
+    ("tracker.download_delay", 0, 600),
+    ("tracker.download_timeout", 0.5, 3_600),
+    ("tracker.concurrent_requests_per_domain", 1, 1_000),
+    ("watch.ages[]", 1, 999),
+    ("sources.assembly.page_size", 1, 1_000),
+    ("sources.assembly.page_refresh_hours", 0, 876_000),
+    ("sources.assembly.active_days", 0, 36_500),
+    ("sources.assembly.quiet_pages_per_cycle", 1, 10_000_000),
+    ("slack.timeout_seconds", 1, 600),
+    ("slack.max_retries", 0, 100),
+    ("slack.backoff_seconds", 0, 86_400),
+    ("email.smtp_port", 1, 65_535),
+    # At least a second between checks (0.0167 minutes); under a minute is warned about.
+    ("schedule.check_every_minutes", 1 / 60, 44_640),
+    ("schedule.failure_threshold", 1, 1_000_000),
+    ("schedule.reminder_hours", 1 / 60, 876_000),
+)
+# URLs a source or Slack is reached at; those listed in _OPTIONAL_URLS may be "" (disabled).
+_URLS = (
+    "sources.assembly.api_base",
+    "sources.assembly.bill_page_base",
+    "sources.news.google_news_base",
+    "sources.news.naver_api_base",
+    "sources.news.feeds[]",
+    "slack.api_base",
+)
+_OPTIONAL_URLS = frozenset({"sources.news.google_news_base", "sources.news.naver_api_base"})
+
+
+def _values(config: Config, key: str) -> list[tuple[str, Any]]:
+    """(name, value) of a dotted key; ``key[]`` names each item of a list."""
+    value: Any = config
+    for part in key.removesuffix("[]").split("."):
+        value = getattr(value, part)
+    if key.endswith("[]"):
+        return [(f"{key[:-2]}[{i}]", item) for i, item in enumerate(value)]
+    return [(key, value)]
+
+
+def _format_bound(value: float) -> str:
+    return f"{value:g}"
+
+
+def _validate_numbers(config: Config) -> None:
+    for key, low, high in _NUMBER_BOUNDS:
+        for name, value in _values(config, key):
+            if not math.isfinite(value) or not low <= value <= high:
+                raise ConfigError(
+                    f"config: '{name}' must be a number from {_format_bound(low)} to"
+                    f" {_format_bound(high)}, not {value!r}"
+                )
+
+
+def valid_url(url: str) -> bool:
+    """An http(s) URL with a host: what every request is built from."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.hostname) and url == url.strip()
+
+
+def _validate_urls(config: Config) -> None:
+    for key in _URLS:
+        for name, url in _values(config, key):
+            if url == "" and key in _OPTIONAL_URLS:
+                continue
+            if not valid_url(url):
+                hint = ' or ""' if key in _OPTIONAL_URLS else ""
+                raise ConfigError(
+                    f"config: '{name}' must be an http(s) URL with a host{hint}, not {url!r}"
+                )
+
+
+def _validate_db(db: str) -> None:
+    if not db.strip() or db.strip() == ":memory:" or db.startswith("file:"):
+        raise ConfigError(
+            f"config: 'tracker.db' (or $TRACKER_DB) must be the path of a database file, not {db!r}"
+        )
+    if Path(db).is_dir():
+        raise ConfigError(f"config: 'tracker.db' is a directory, not a database file: {db}")
+
+
+def _validate_watch(config: Config) -> None:
+    watch = config.watch
+    for i, keyword in enumerate(watch.keywords):
+        if not normalize(keyword):
+            raise ConfigError(f"config: 'watch.keywords[{i}]' has no letters or digits")
+    for i, bill_id in enumerate(watch.bill_ids):
+        if not bill_id.strip():
+            raise ConfigError(f"config: 'watch.bill_ids[{i}]' is blank")
+    if not watch.keywords and not watch.bill_ids:
+        raise ConfigError("config: 'watch.keywords' and 'watch.bill_ids' are both empty")
+    if not watch.ages:
+        raise ConfigError("config: 'watch.ages' is empty: name at least one Assembly term")
+    for i, name in enumerate(watch.alert_fields):
+        if name not in BILL_FIELDS:
+            raise ConfigError(
+                f"config: 'watch.alert_fields[{i}]' is not a bill field: {name!r}"
+                f" (one of {', '.join(BILL_FIELDS)})"
+            )
+    for i, term in enumerate(watch.companions):
+        if not normalize(term):
+            raise ConfigError(f"config: 'watch.companions[{i}]' has no letters or digits")
+
+
 def _validate(config: Config) -> None:
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -215,36 +329,17 @@ def _validate(config: Config) -> None:
         raise ConfigError(
             f"config: 'tracker.timezone' is not a known time zone: {config.tracker.timezone!r}"
         ) from None
-    if config.schedule.check_every_minutes <= 0:
-        raise ConfigError("config: 'schedule.check_every_minutes' must be greater than 0")
-    if not 1 <= config.sources.assembly.page_size <= 1000:
-        raise ConfigError("config: 'sources.assembly.page_size' must be between 1 and 1000")
-    for name in ("page_refresh_hours", "active_days", "quiet_pages_per_cycle"):
-        if getattr(config.sources.assembly, name) < 0:
-            raise ConfigError(f"config: 'sources.assembly.{name}' must not be negative")
-    if not config.watch.keywords and not config.watch.bill_ids:
-        raise ConfigError("config: 'watch.keywords' and 'watch.bill_ids' are both empty")
-    _validate_news(config)
+    _validate_db(config.tracker.db)
+    _validate_numbers(config)
+    _validate_urls(config)
+    _validate_watch(config)
+    if not config.tracker.user_agent.strip():
+        raise ConfigError("config: 'tracker.user_agent' is blank")
+    if not config.sources.assembly.endpoint.strip():
+        raise ConfigError("config: 'sources.assembly.endpoint' is blank")
     from tracker.schedule_spec import parse_digest_spec
 
     parse_digest_spec(config.schedule.digest)
-
-
-_HTTP = ("http://", "https://")
-
-
-def _validate_news(config: Config) -> None:
-    for i, term in enumerate(config.watch.companions):
-        if not normalize(term):
-            raise ConfigError(f"config: 'watch.companions[{i}]' has no letters or digits")
-    news = config.sources.news
-    for name in ("google_news_base", "naver_api_base"):
-        url = getattr(news, name)
-        if url and not url.startswith(_HTTP):
-            raise ConfigError(f"config: 'sources.news.{name}' must be an http(s) URL or empty")
-    for i, url in enumerate(news.feeds):
-        if not url.startswith(_HTTP):
-            raise ConfigError(f"config: 'sources.news.feeds[{i}]' must be an http(s) URL")
 
 
 def resolve_path(path: str | None, env: dict[str, str] | None = None) -> Path | None:

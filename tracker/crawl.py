@@ -114,8 +114,33 @@ def _warnings_only(record: logging.LogRecord) -> bool:
     return record.levelno >= logging.WARNING
 
 
+def expected_sources(ctx: RunContext) -> list[str]:
+    """The sources the config asks for, each of which must make at least one request."""
+    from spiders.news import GOOGLE_NEWS, NAVER_NEWS, feed_source
+    from tracker.parsers.assembly import SOURCE as ASSEMBLY_SOURCE
+
+    config = ctx.config
+    news, secrets = config.sources.news, config.secrets
+    names = [ASSEMBLY_SOURCE]
+    if config.watch.keywords:
+        if news.google_news_base:
+            names.append(GOOGLE_NEWS)
+        if news.naver_api_base and secrets.naver_client_id and secrets.naver_client_secret:
+            names.append(NAVER_NEWS)
+    return names + [feed_source(url) for url in news.feeds]
+
+
+def fail_silent_sources(ctx: RunContext) -> None:
+    """A configured source that made no request failed to start (Scrapy only logs that)."""
+    for name in expected_sources(ctx):
+        stats = ctx.source(name)
+        if not stats.requests and not stats.errors:
+            stats.errors.append(f"{name}: did not start (no request was made)")
+
+
 def run_crawl(ctx: RunContext) -> None:
     """Crawl every source once; items go through the store pipeline. Blocks until done."""
+    from scrapy import signals
     from scrapy.crawler import CrawlerProcess
     from twisted.internet import defer
 
@@ -131,10 +156,20 @@ def run_crawl(ctx: RunContext) -> None:
     if quiet:
         logging.getLogger("scrapy").setLevel(logging.WARNING)
 
+    def on_spider_error(failure: Any, response: Any, spider: Any) -> None:
+        source = response.meta.get("source", spider.name)
+        where = response.url.split("?")[0]
+        message = f"{source}: {failure.getErrorMessage()} ({where})"
+        ctx.source(source).errors.append(ctx.config.scrub(message))
+
     @defer.inlineCallbacks
     def chain(group: list[type]):
         for spider_cls in group:
-            yield process.crawl(spider_cls, ctx=ctx)
+            # A callback that raises loses its response's items: a failure of its source,
+            # not only a line in Scrapy's log.
+            crawler = process.create_crawler(spider_cls)
+            crawler.signals.connect(on_spider_error, signal=signals.spider_error)
+            yield process.crawl(crawler, ctx=ctx)
 
     groups = [chain(group) for group in spider_classes()]
     done = defer.DeferredList(groups, consumeErrors=True)
@@ -152,3 +187,4 @@ def run_crawl(ctx: RunContext) -> None:
 
     done.addBoth(stop)
     process.start(stop_after_crawl=False, install_signal_handlers=False)
+    fail_silent_sources(ctx)

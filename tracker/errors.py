@@ -57,3 +57,20 @@ class DeliveryError(TrackerError):
         self.unknown = unknown
         self.setup = setup
         self.blocks = blocks
+
+
+class Interrupted(TrackerError):
+    """Stopped by Ctrl-C or SIGTERM; ``signum`` is the signal (exit code 128 + signum)."""
+
+    def __init__(self, message: str, signum: int = 2) -> None:
+        super().__init__(message)
+        self.signum = signum
+
+
+class DatabaseUnusable(TrackerError):
+    """The database cannot be used: not SQLite, read-only, locked, full, or from a newer
+    tracker. ``exit_code`` is 2, or 3 once a run has started."""
+
+    def __init__(self, message: str, exit_code: int = 2) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code

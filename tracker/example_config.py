@@ -44,7 +44,7 @@ recipients = []                # empty: digest is not emailed
 # skip_empty = false           # true: a week with nothing new sends no email
 
 [schedule]
-check_every_minutes = 30       # fractions allowed (0.05 = every 3 s)
+check_every_minutes = 30       # fractions allowed, down to 0.0167 (every second, for tests)
 digest = "mon 09:00"           # weekday and time, in [tracker].timezone
 
 # [verify]                     # the reference bill `tracker verify` reads; default 인공지능 기본법

@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 from types import TracebackType
 
-from tracker.errors import TrackerError
+from tracker.errors import DatabaseUnusable, TrackerError
 
 
 class LockBusy(TrackerError):
@@ -30,8 +30,13 @@ class FileLock:
 
     def acquire(self, wait_seconds: float = 0, poll: float = 0.2) -> None:
         """Take the lock, waiting up to ``wait_seconds``; raise LockBusy if it stays taken."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:
+            raise DatabaseUnusable(
+                f"cannot create the lock file {self.path}: {exc.strerror}"
+            ) from None
         deadline = time.monotonic() + wait_seconds
         while True:
             try:

@@ -134,7 +134,8 @@ class StorePipeline:
         assert self.store is not None
         if isinstance(item, SourceFailure):
             self.ctx.source(subject_source(item.source, item.subject)).errors.append(item.message)
-            logger.warning("%s", item.message)
+            # The check ends with one line for each failed source; this is the detail.
+            logger.info("%s", item.message)
         elif isinstance(item, BillRecords):
             for record in item.records:
                 self._add_record(record)

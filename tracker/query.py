@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
 import sqlite3
+import time
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from tracker.connection import connect
 from tracker.errors import TrackerError
@@ -57,6 +59,14 @@ class Result:
     rows: list[tuple[Any, ...]]
 
 
+@dataclass(frozen=True)
+class Rows:
+    """A running query: its (unique) column names and its rows, fetched as they are read."""
+
+    columns: list[str]
+    rows: Iterator[tuple[Any, ...]]
+
+
 def _authorize(action: int, arg1: str | None, arg2: str | None, *_: str | None) -> int:
     if action in _READING_ACTIONS:
         return sqlite3.SQLITE_OK
@@ -94,19 +104,100 @@ def open_readonly(path: str | Path) -> sqlite3.Connection:
     return conn
 
 
-def run_query(conn: sqlite3.Connection, sql: str) -> Result:
-    """Run one SQL statement and fetch every row; errors become one-line ``QueryError``s."""
-    if not sql.strip():
-        raise QueryError("no SQL given")
-    try:
-        cursor = conn.execute(sql)
-        rows = cursor.fetchall()
-    except (sqlite3.Error, sqlite3.Warning) as exc:
+def unique_columns(names: Iterable[str]) -> list[str]:
+    """Column names with a repeated one suffixed (``id``, ``id_2``), so none hides another."""
+    seen: set[str] = set()
+    unique: list[str] = []
+    for name in names:
+        candidate, n = name, 1
+        while candidate in seen:
+            n += 1
+            candidate = f"{name}_{n}"
+        seen.add(candidate)
+        unique.append(candidate)
+    return unique
+
+
+class _Watch:
+    """SQLite's progress handler: stops a statement on Ctrl-C or past its time limit."""
+
+    def __init__(self, timeout: float | None) -> None:
+        self.timeout = timeout
+        self.deadline = time.monotonic() + timeout if timeout else None
+        self.timed_out = False
+
+    def __call__(self) -> int:
+        # Python runs its signal handlers here too, between SQLite's steps: a Ctrl-C raises
+        # KeyboardInterrupt in this call, and that aborts the statement as "interrupted".
+        if self.deadline is not None and time.monotonic() > self.deadline:
+            self.timed_out = True
+            return 1
+        return 0
+
+    def error(self, exc: sqlite3.Error | sqlite3.Warning) -> BaseException:
+        """What to raise for ``exc``: a one-line QueryError, or KeyboardInterrupt on Ctrl-C."""
         message = str(exc)
+        if message == "interrupted":
+            if self.timed_out:
+                return QueryError(f"query stopped after --timeout {self.timeout:g} s")
+            return KeyboardInterrupt()
         if "not authorized" in message or "authorization denied" in message:
             message += " (the database is opened read-only: only SELECT and reporting pragmas)"
-        raise QueryError(f"SQL error: {message}") from None
-    return Result([d[0] for d in cursor.description or ()], rows)
+        return QueryError(f"SQL error: {message}")
+
+
+# Steps of SQLite's virtual machine between two looks at the clock and at Ctrl-C.
+_PROGRESS_STEPS = 10_000
+
+
+def stream_query(conn: sqlite3.Connection, sql: str, timeout: float | None = None) -> Rows:
+    """Start one SQL statement; its rows are read as they are iterated. Errors, Ctrl-C and
+    the time limit (seconds) become one-line ``QueryError``s, raised here or while iterating."""
+    if not sql.strip():
+        raise QueryError("no SQL given")
+    watch = _Watch(timeout)
+    conn.set_progress_handler(watch, _PROGRESS_STEPS)
+    try:
+        cursor = conn.execute(sql)
+    except (sqlite3.Error, sqlite3.Warning) as exc:
+        raise watch.error(exc) from None
+
+    def rows() -> Iterator[tuple[Any, ...]]:
+        try:
+            while batch := cursor.fetchmany(500):
+                yield from batch
+        except (sqlite3.Error, sqlite3.Warning) as exc:
+            raise watch.error(exc) from None
+
+    return Rows(unique_columns(d[0] for d in cursor.description or ()), rows())
+
+
+def print_query(
+    path: str | Path,
+    sql: str,
+    fmt: str,
+    out: TextIO,
+    timeout: float | None = None,
+    bom: bool = False,
+) -> None:
+    """Run ``sql`` on the database at ``path``, read-only, writing each row to ``out`` in
+    ``fmt`` (one of :data:`WRITERS`) as it is read; ``bom`` starts the output with a UTF-8
+    byte order mark (Excel on Korean Windows reads a CSV without one as CP949)."""
+    conn = open_readonly(path)
+    try:
+        rows = stream_query(conn, sql, timeout)
+        if bom:
+            out.write("\ufeff")
+        WRITERS[fmt](rows, out)
+        out.flush()
+    finally:
+        conn.close()
+
+
+def run_query(conn: sqlite3.Connection, sql: str) -> Result:
+    """Run one SQL statement and fetch every row; errors become one-line ``QueryError``s."""
+    result = stream_query(conn, sql)
+    return Result(result.columns, list(result.rows))
 
 
 def query_file(path: str | Path, sql: str) -> Result:
@@ -157,16 +248,23 @@ def _pad(text: str, width: int, right: bool) -> str:
     return fill + text if right else text + fill
 
 
-def format_table(result: Result) -> str:
-    """An aligned text table (``psql`` style) with the row count underneath."""
-    cells = [[_fit(_text(v), MAX_CELL_WIDTH) for v in row] for row in result.rows]
+# The table format aligns its columns on the rows it shows: at most this many. The others are
+# counted; csv and json print every row as it is read.
+TABLE_PREVIEW_ROWS = 1000
+
+
+def write_table(result: Rows, out: TextIO, limit: int | None = TABLE_PREVIEW_ROWS) -> None:
+    """An aligned text table (``psql`` style) of the first ``limit`` rows, and the count."""
+    shown = list(itertools.islice(result.rows, limit))
+    count = len(shown) + sum(1 for _ in result.rows)
+    cells = [[_fit(_text(v), MAX_CELL_WIDTH) for v in row] for row in shown]
     header = [_fit(c, MAX_CELL_WIDTH) for c in result.columns]
     widths = [
         max([display_width(header[i]), *(display_width(r[i]) for r in cells)])
         for i in range(len(header))
     ]
     numeric = [
-        bool(result.rows) and all(isinstance(r[i], int | float) for r in result.rows)
+        bool(shown) and all(isinstance(r[i], int | float) for r in shown)
         for i in range(len(header))
     ]
     lines = [" | ".join(_pad(h, w, False) for h, w in zip(header, widths, strict=True)).rstrip()]
@@ -174,39 +272,58 @@ def format_table(result: Result) -> str:
     for row in cells:
         padded = (_pad(c, w, n) for c, w, n in zip(row, widths, numeric, strict=True))
         lines.append(" | ".join(padded).rstrip())
-    count = len(result.rows)
-    lines.append(f"({count} row{'' if count == 1 else 's'})")
-    return "\n".join(lines) + "\n"
+    footer = f"({count} row{'' if count == 1 else 's'}"
+    if count > len(shown):
+        footer += f", the first {len(shown)} shown: --format csv or json prints every row"
+    lines.append(footer + ")")
+    out.write("\n".join(lines) + "\n")
 
 
-def format_csv(result: Result) -> str:
-    """CSV with a header row; NULL is an empty field."""
-    out = io.StringIO()
+def write_csv(result: Rows, out: TextIO) -> None:
+    """CSV with a header row, a row written as soon as it is read; NULL is an empty field."""
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(result.columns)
-    writer.writerows([_text(v) for v in row] for row in result.rows)
-    return out.getvalue()
+    for row in result.rows:
+        writer.writerow([_text(v) for v in row])
 
 
 def _json_value(value: Any) -> Any:
     return value.hex() if isinstance(value, bytes) else value
 
 
-def format_json(result: Result) -> str:
-    """A JSON list with one object per row, Korean text unescaped."""
-    objects = [
-        {c: _json_value(v) for c, v in zip(result.columns, row, strict=True)} for row in result.rows
-    ]
-    return json.dumps(objects, ensure_ascii=False, indent=2) + "\n"
+def write_json(result: Rows, out: TextIO) -> None:
+    """A JSON list with one object per row (indented by two), Korean text unescaped, an
+    object written as soon as its row is read."""
+    # Values are scalars: the C encoder writes each, and the layout is spelled out here
+    # (json.dumps with an indent falls back to the encoder written in Python, 10 times slower).
+    encode = json.JSONEncoder(ensure_ascii=False).encode
+    keys = [f"    {encode(name)}: " for name in result.columns]
+    separator = "[\n"
+    for row in result.rows:
+        members = ",\n".join(k + encode(_json_value(v)) for k, v in zip(keys, row, strict=True))
+        out.write(f"{separator}  {{\n{members}\n  }}")
+        separator = ",\n"
+    out.write("[]\n" if separator == "[\n" else "\n]\n")
 
 
-FORMATTERS: dict[str, Callable[[Result], str]] = {
-    "table": format_table,
-    "csv": format_csv,
-    "json": format_json,
+WRITERS: dict[str, Callable[[Rows, TextIO], None]] = {
+    "table": write_table,
+    "csv": write_csv,
+    "json": write_json,
 }
 
 
 def render(result: Result, fmt: str) -> str:
-    """``result`` in one of :data:`FORMATTERS`' formats."""
-    return FORMATTERS[fmt](result)
+    """``result`` in one of :data:`WRITERS`' formats, every row included."""
+    out = io.StringIO()
+    rows = Rows(result.columns, iter(result.rows))
+    if fmt == "table":
+        write_table(rows, out, limit=None)
+    else:
+        WRITERS[fmt](rows, out)
+    return out.getvalue()
+
+
+def format_table(result: Result) -> str:
+    """An aligned text table of every row, with the row count underneath."""
+    return render(result, "table")

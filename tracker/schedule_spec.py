@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from tracker.errors import ConfigError
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_FULL_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
 @dataclass(frozen=True)
@@ -31,10 +32,14 @@ class DigestSpec:
 
 
 def parse_digest_spec(text: str) -> DigestSpec:
-    m = re.fullmatch(r"\s*([a-zA-Z]{3})[a-zA-Z]*\s+(\d{1,2}):(\d{2})\s*", text)
-    if not m or m.group(1).lower() not in WEEKDAYS:
+    """A weekday (``mon`` or ``monday``, any case) and a 24-hour time."""
+    m = re.fullmatch(r"\s*([a-zA-Z]+)\s+(\d{1,2}):(\d{2})\s*", text)
+    day = m.group(1).lower() if m else ""
+    if day in _FULL_NAMES:
+        day = day[:3]
+    if not m or day not in WEEKDAYS:
         raise ConfigError(f"config: 'schedule.digest' must look like \"mon 09:00\", not {text!r}")
     hour, minute = int(m.group(2)), int(m.group(3))
     if hour > 23 or minute > 59:
         raise ConfigError(f"config: 'schedule.digest' has an invalid time: {text!r}")
-    return DigestSpec(WEEKDAYS.index(m.group(1).lower()), hour, minute)
+    return DigestSpec(WEEKDAYS.index(day), hour, minute)

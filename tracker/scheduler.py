@@ -28,6 +28,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from tracker.check import source_summary
 from tracker.config import Config
+from tracker.errors import DatabaseUnusable
 from tracker.locks import daemon_lock
 from tracker.schedule_spec import parse_digest_spec
 from tracker.standby import StandbyProcess
@@ -41,6 +42,9 @@ DIGEST_JOB = "digest"
 # How late a missed run may still start; later ones are skipped (coalesced into the next).
 MISFIRE_GRACE_SECONDS = 300
 EXIT_OK = 0
+# A cycle waits this long for the cycle lock: a check of a daemon killed with -9 notices
+# within a second that its parent is gone and ends (tracker.interrupt), freeing it.
+CHECK_LOCK_WAIT_SECONDS = 10
 
 Clock = Callable[[], datetime]
 
@@ -62,7 +66,7 @@ class CheckProcess:
         args = [sys.executable, "-m", "tracker"]
         if self.config.path:
             args += ["--config", os.path.abspath(self.config.path)]
-        return [*args, "check", "--wait", "0", "--standby"]
+        return [*args, "check", "--wait", str(CHECK_LOCK_WAIT_SECONDS), "--standby"]
 
     def env(self) -> dict[str, str]:
         env = dict(self.environ)
@@ -165,15 +169,23 @@ class Daemon:
             },
         )
         self.stopping = threading.Event()
+        self.exit_code = EXIT_OK
 
     def check_job(self) -> None:
         if self.stopping.is_set():
             return
-        code = self.checks.run()
-        self.prune()
-        if code is not None:
-            self.log_run()
-            logger.info("check finished with exit code %d", code)
+        try:
+            code = self.checks.run()
+            if code is not None:
+                self.log_run()
+                logger.info("check finished with exit code %d", code)
+            self.prune()
+        except DatabaseUnusable as exc:
+            # Every later cycle would fail the same way: stop, and say why.
+            logger.error("%s: stopping", exc)
+            self.exit_code = exc.exit_code
+            self.stop()
+            return
         self.checks.prepare()
 
     def digest_job(self) -> None:
@@ -252,12 +264,22 @@ class Daemon:
         self.digest_job()
 
     def run(self) -> int:
+        """Run until stopped; 0, or 2 when the database cannot be used."""
         lock = daemon_lock(self.config.tracker.db)
         lock.acquire()
         try:
+            # A database that cannot be used stops the daemon now, with one line, not at
+            # every cycle.
+            open_store(self.config.tracker.db, self.tz).close()
             signal.signal(signal.SIGTERM, self.stop)
             signal.signal(signal.SIGINT, self.stop)
             self.schedule()
+            if self.config.schedule.check_every_minutes < 1:
+                logger.warning(
+                    "schedule.check_every_minutes = %s: a check more often than once a minute"
+                    " is meant for tests and demos, not the real sites",
+                    self.config.schedule.check_every_minutes,
+                )
             logger.info(
                 "tracker run: checks every %s min, digest %s (%s)",
                 self.config.schedule.check_every_minutes,
@@ -271,7 +293,7 @@ class Daemon:
             self.checks.kill(signal.SIGTERM)
             lock.release()
         logger.info("stopped")
-        return EXIT_OK
+        return self.exit_code
 
 
 def _send_due_digest(config: Config, at: datetime) -> Any:

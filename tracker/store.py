@@ -19,7 +19,8 @@ import orjson
 import sqlite_utils
 
 from tracker import stages
-from tracker.connection import connect
+from tracker.connection import BUSY_TIMEOUT_MS, connect
+from tracker.errors import DatabaseUnusable
 from tracker.models import BILL_FIELDS, AlternativeFold, BillRecord, PageVersion, StoredPage
 from tracker.news_dedupe import Story, dedupe, split_known
 from tracker.news_watch import FeedState, NewsHit, bill_for
@@ -1380,11 +1381,49 @@ class Store:
         return int(self.conn.execute(sql, params or []).fetchone()[0])
 
 
+# What SQLite's messages mean for the user, by a part of the message.
+_DATABASE_STATES = (
+    ("not a database", "is not a SQLite database"),
+    ("readonly", "cannot be written (a read-only file or directory)"),
+    ("unable to open", "cannot be opened (no such directory, or no permission)"),
+    ("locked", f"is locked by another process (waited {BUSY_TIMEOUT_MS // 1000} s)"),
+    ("full", "cannot grow: the disk is full"),
+    ("disk i/o", "cannot be read or written (disk I/O error)"),
+)
+
+
+def unusable(
+    path: str | Path | None, exc: sqlite3.Error | OSError, exit_code: int = 2
+) -> DatabaseUnusable:
+    """A one-line error saying what is wrong with the database at ``path`` (None: the one
+    the command uses)."""
+    message = str(exc)
+    what = next((text for part, text in _DATABASE_STATES if part in message.lower()), message)
+    return DatabaseUnusable(f"database {path or '(the configured one)'} {what}", exit_code)
+
+
 def open_store(path: str | Path, tz: str = DEFAULT_TZ) -> Store:
-    """Open (creating if needed) and migrate the database at ``path``."""
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
-    conn = connect(path)
+    """Open (creating if needed) and migrate the database at ``path``; DatabaseUnusable
+    when it cannot be used."""
+    try:
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        conn = connect(path)
+    except (sqlite3.Error, OSError) as exc:
+        raise unusable(path, exc) from None
     conn.isolation_level = None
     store = Store(sqlite_utils.Database(conn), tz)
-    store.migrate()
+    try:
+        version = store.schema_version
+        if version > len(MIGRATIONS):
+            raise DatabaseUnusable(
+                f"database {path} was written by a newer tracker (schema version {version};"
+                f" this one knows up to {len(MIGRATIONS)}): upgrade tracker"
+            )
+        store.migrate()
+    except sqlite3.Error as exc:
+        store.close()
+        raise unusable(path, exc) from None
+    except DatabaseUnusable:
+        store.close()
+        raise
     return store

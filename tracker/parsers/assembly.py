@@ -76,10 +76,12 @@ def row_bill_id(row: dict[str, Any]) -> str | None:
 
 
 def _pick(row: dict[str, Any], *names: str) -> Any:
-    """The first of ``names`` present in ``row`` (its value may be None); UNKNOWN if none is."""
+    """The first of ``names`` with a value in ``row``; UNKNOWN if none has one. A ``null`` is
+    unknown like a missing key: the API sends one where it does not know, not where a field
+    became empty."""
     for name in names:
-        if name in row:
-            value = row[name]
+        value = row.get(name)
+        if value is not None:
             return value.strip() or None if isinstance(value, str) else value
     return UNKNOWN
 
