@@ -82,6 +82,6 @@ def test_a_configured_source_that_makes_no_request_fails_visibly():
     ctx = RunContext(config, 1)
     ctx.source("google_news").requests = 2
     fail_silent_sources(ctx)
-    assert ctx.failed_sources() == ["assembly_api", "feed:news.example.org"]
+    assert ctx.failed_sources() == ["assembly_api", "feed:news.example.org/rss"]
     assert "did not start" in ctx.stats["assembly_api"].errors[0]
     assert not ctx.stats["google_news"].errors

@@ -201,7 +201,7 @@ def test_the_first_run_is_one_summary_and_later_finds_are_newly_followed(env, re
     replica.assembly.add(late)
     assert env.tracker("check").returncode == 0
     [found] = slack.texts[1:]
-    assert found.startswith("🔎 신규 추적: 해오름산업벨트 지원에 관한 특별법 일부개정법률안")
+    assert found.startswith("🔎 신규 추적: 2219999 해오름산업벨트 지원에 관한 특별법")
     assert "현재 단계: 법사위 체계자구심사" in found
 
 

@@ -151,7 +151,7 @@ def _close_failed_run(db: str, tz: str, run_id: int, reason: str) -> None:
     except DatabaseUnusable:
         return
     try:
-        store.finish_run(run_id, "failed", {"database": {"errors": [reason]}})
+        store.fail_run(run_id, "database", reason)
     except sqlite3.Error:
         pass
     finally:

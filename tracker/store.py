@@ -594,6 +594,21 @@ class Store:
             if summarize:
                 self._alert_summary()
 
+    def fail_run(self, run_id: int, source: str, reason: str) -> None:
+        """Mark a run failed, finished or not, keeping the stats it has and adding ``reason``
+        under ``source`` (a run recorded ``ok`` may fail after, while its alerts go out)."""
+        with self.transaction():
+            self.conn.execute(
+                "UPDATE runs SET finished_at = coalesce(finished_at, ?), status = 'failed',"
+                " stats = json_set(coalesce(stats, '{}'), ?, json(?)) WHERE id = ?",
+                [
+                    self.now(),
+                    f"$.{source}",
+                    json.dumps({"errors": [reason]}, ensure_ascii=False),
+                    run_id,
+                ],
+            )
+
     def is_first_run(self) -> bool:
         """Whether no bill was ever alerted or summed up: a new database (or one whose first
         run ended before its summary; that run's bills are in the next one's)."""
