@@ -20,7 +20,7 @@ def test_a_down_host_is_one_line_per_source_and_tracebacks_only_with_v(env, repl
     env.config.write_text(
         text.replace("download_delay = 0", "download_delay = 0\ndownload_timeout = 2")
     )
-    sources = {"assembly_api", "google_news", "naver_news", "feed:127.0.0.1"}
+    sources = {"assembly_api", "google_news", "naver_news", "feed:127.0.0.1/rss/allArticle.xml"}
 
     result = env.tracker("check")
 
@@ -51,5 +51,8 @@ def test_a_callback_that_raises_fails_its_source_in_one_line(env):
         cwd=env.path, env=env.env, capture_output=True, text=True, timeout=120,
     )  # fmt: skip
     assert result.returncode == 3, result.stderr
-    assert "source failed: feed:127.0.0.1: feed parser broke (http://127.0.0.1:" in result.stderr
+    assert (
+        "source failed: feed:127.0.0.1/rss/allArticle.xml: feed parser broke (http://127.0.0.1:"
+        in result.stderr
+    )
     assert "Traceback" not in result.stderr

@@ -154,7 +154,9 @@ def run_crawl(ctx: RunContext) -> None:
     process = CrawlerProcess(scrapy_settings(ctx))
     restore_scrapy_level()
     if quiet:
-        logging.getLogger("scrapy").setLevel(logging.WARNING)
+        # Without -v Scrapy says nothing (restore_scrapy_level); with -v its warnings only.
+        scrapy_logger = logging.getLogger("scrapy")
+        scrapy_logger.setLevel(max(scrapy_logger.level, logging.WARNING))
 
     def on_spider_error(failure: Any, response: Any, spider: Any) -> None:
         source = response.meta.get("source", spider.name)
