@@ -132,14 +132,17 @@ def test_migration_9_keeps_the_outbox_and_accepts_the_new_kinds(tmp_path):
             " claimed_at) VALUES ('k', 'news', '{}', 'c', 'pending', 2, 'x')"
         )
     store = open_store(db)
-    assert store.schema_version == 9
+    assert store.schema_version == len(MIGRATIONS)
     [row] = store.conn.execute("SELECT dedupe_key, attempts, claimed_at FROM alerts").fetchall()
     assert row == ("k", 2, "x")
     assert store.enqueue_alert("s", "summary", {}) and store.enqueue_alert(
         "d", "delivery_problem", {}
     )
-    # The CHECK still holds: INSERT OR IGNORE leaves out an alert of no known kind.
-    assert not store.enqueue_alert("z", "no_such_kind", {})
+    assert store.enqueue_alert("m", "meeting", {})
+    # The CHECK still holds, and an alert of no known kind fails loudly instead of vanishing.
+    with pytest.raises(sqlite3.IntegrityError, match="CHECK"):
+        store.enqueue_alert("z", "no_such_kind", {})
+    assert not store.enqueue_alert("m", "meeting", {"again": True})
     indexes = {
         r[0] for r in store.conn.execute("SELECT name FROM sqlite_master WHERE type='index'")
     }

@@ -36,6 +36,8 @@ class TrackerSection:
 class WatchSection:
     keywords: list[str] = field(default_factory=lambda: ["해오름 산업벨트", "해오름동맹"])
     bill_ids: list[str] = field(default_factory=list)
+    # 의안번호 always tracked, resolved to bill ids through the Open API (BILL_NO=).
+    bill_nos: list[str] = field(default_factory=list)
     ages: list[int] = field(default_factory=lambda: [22])
     alert_fields: list[str] = field(default_factory=list)
     # Terms that make an ambiguous keyword ("해오름") count as news about the act.
@@ -222,8 +224,14 @@ def _validate(config: Config) -> None:
     for name in ("page_refresh_hours", "active_days", "quiet_pages_per_cycle"):
         if getattr(config.sources.assembly, name) < 0:
             raise ConfigError(f"config: 'sources.assembly.{name}' must not be negative")
-    if not config.watch.keywords and not config.watch.bill_ids:
-        raise ConfigError("config: 'watch.keywords' and 'watch.bill_ids' are both empty")
+    watch = config.watch
+    if not (watch.keywords or watch.bill_ids or watch.bill_nos):
+        raise ConfigError(
+            "config: 'watch.keywords', 'watch.bill_ids' and 'watch.bill_nos' are all empty"
+        )
+    for i, number in enumerate(watch.bill_nos):
+        if not is_bill_no(number):
+            raise ConfigError(f"config: 'watch.bill_nos[{i}]' is not a 의안번호: {number!r}")
     _validate_news(config)
     from tracker.schedule_spec import parse_digest_spec
 
@@ -231,6 +239,11 @@ def _validate(config: Config) -> None:
 
 
 _HTTP = ("http://", "https://")
+
+
+def is_bill_no(text: str) -> bool:
+    """Whether ``text`` is a 의안번호 as the Assembly writes it (seven digits, e.g. 2203257)."""
+    return len(text) == 7 and text.isascii() and text.isdigit()
 
 
 def _validate_news(config: Config) -> None:
