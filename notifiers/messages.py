@@ -110,7 +110,7 @@ def _new_bill_lines(payload: dict[str, Any], s: _Style) -> list[str]:
 
 
 def _meeting_lines(payload: dict[str, Any], s: _Style) -> list[str]:
-    """"행정안전위원회 법안심사제1소위원회 (2026-06-20)에서 심사, 회의록"."""
+    """ "행정안전위원회 법안심사제1소위원회 (2026-06-20)에서 심사, 회의록"."""
     name, day = s(payload.get("meeting") or "위원회 회의"), s(payload.get("held_on") or "")
     line = f"{name} ({day})에서 심사"
     if payload.get("minutes_url"):

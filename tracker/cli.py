@@ -263,6 +263,88 @@ def retry(ctx: click.Context, alert_id: int | None, every: bool) -> None:
     click.echo(requeue(_load(ctx), alert_id))
 
 
+def _bill_no(value: str) -> str:
+    from tracker.follows import bill_no_argument
+
+    try:
+        return bill_no_argument(value)
+    except ConfigError as exc:
+        raise click.UsageError(str(exc)) from None
+
+
+def _follows(ctx: click.Context, action, *args, reader: bool = False) -> None:
+    """Run a ``tracker.follows`` action on the database and print what it says."""
+    config = _load(ctx)
+    _database_dir(config, create=False, reader=reader)
+    try:
+        click.echo(action(config, *args).rstrip("\n"))
+    except ConfigError as exc:
+        raise click.UsageError(str(exc)) from None
+
+
+_BILL_NO = click.argument("bill_no", metavar="BILL_NO")
+
+
+@cli.command()
+@_BILL_NO
+@click.pass_context
+def follow(ctx: click.Context, bill_no: str) -> None:
+    """Follow a bill by its 의안번호 (e.g. 2203257) from the next check on."""
+    from tracker.follows import follow as action
+
+    _follows(ctx, action, _bill_no(bill_no))
+
+
+@cli.command()
+@_BILL_NO
+@click.pass_context
+def unfollow(ctx: click.Context, bill_no: str) -> None:
+    """Stop following a bill (a keyword match that is not the act): no pages, no alerts."""
+    from tracker.follows import unfollow as action
+
+    _follows(ctx, action, _bill_no(bill_no))
+
+
+@cli.command()
+@_BILL_NO
+@click.option("--days", default=7.0, show_default=True, type=click.FloatRange(min=0, min_open=True))
+@click.pass_context
+def mute(ctx: click.Context, bill_no: str, days: float) -> None:
+    """Store a bill's changes without alerting them for DAYS days (the digest still shows them)."""
+    from tracker.follows import mute as action
+
+    _follows(ctx, action, _bill_no(bill_no), days)
+
+
+@cli.command()
+@_BILL_NO
+@click.pass_context
+def unmute(ctx: click.Context, bill_no: str) -> None:
+    """Alert a muted bill's changes again."""
+    from tracker.follows import unmute as action
+
+    _follows(ctx, action, _bill_no(bill_no))
+
+
+@cli.command(name="list")
+@click.pass_context
+def list_(ctx: click.Context) -> None:
+    """What is followed, why, its stage, its last dated step and until when it is muted."""
+    from tracker.follows import list_text
+
+    _follows(ctx, list_text, reader=True)
+
+
+@cli.command()
+@_BILL_NO
+@click.pass_context
+def status(ctx: click.Context, bill_no: str) -> None:
+    """One bill's history: its steps, committee meetings and every change, in Korean."""
+    from tracker.follows import status_text
+
+    _follows(ctx, status_text, _bill_no(bill_no), reader=True)
+
+
 @cli.command()
 @click.option("--keep-serving", is_flag=True, help="Leave the replica running afterwards.")
 @click.option("--out", "out_dir", default="demo-output", show_default=True)
