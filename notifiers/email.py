@@ -21,7 +21,7 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from tracker.digest_model import Digest, DigestArticle, DigestBill, DigestChange
+from tracker.digest_model import Digest, DigestArticle, DigestBill, DigestChange, DigestMeeting
 from tracker.errors import DeliveryError
 from tracker.stages import BY_CODE, PROGRESS_CODES, is_final, stage_for_result
 
@@ -224,6 +224,20 @@ def _article_view(article: DigestArticle, tz: Any) -> dict[str, Any]:
     }
 
 
+def _meeting_view(meeting: DigestMeeting) -> dict[str, Any]:
+    number = f"[{meeting.bill_no}] " if meeting.bill_no else ""
+    what = f"{meeting.meeting}에서 심사"
+    if meeting.result:
+        what += f" · {meeting.result}"
+    return {
+        "when": meeting.held_on,
+        "bill_title": f"{number}{meeting.bill_title}",
+        "what": what,
+        "url": _safe_url(meeting.minutes_url),
+        "raw_url": meeting.minutes_url or "",
+    }
+
+
 def subject_line(digest: Digest, title: str = DEFAULT_TITLE) -> str:
     """The Korean subject: title, period and the headline counts."""
     s = digest.summary
@@ -251,7 +265,8 @@ def render_digest(digest: Digest, *, title: str = DEFAULT_TITLE) -> RenderedDige
         "other_changes": sum(1 for c in changes if c.kind == "changed" and c.field != "stage"),
         "bills": [_bill_view(b, titles, tz, digest.period_end) for b in digest.bills],
         "articles": [_article_view(a, tz) for a in digest.articles],
-        "empty": summary.empty and not changes,
+        "meetings": [_meeting_view(m) for m in digest.meetings],
+        "empty": summary.empty and not changes and not digest.meetings,
     }
     return RenderedDigest(
         subject=subject_line(digest, title),

@@ -134,7 +134,7 @@ def test_unfollowed_keyword_match_stays_unfollowed(env, replica, slack):
 
     run(env, "follow", SECOND_ACT_NO)
     run(env, "check")
-    [(kind, payload)] = alerts_of(env.db, second, "stage_change")
+    [(_, payload)] = alerts_of(env.db, second, "stage_change")
     assert payload["new_stage"] == "judiciary_review"
 
 
@@ -164,7 +164,7 @@ def test_a_muted_bill_is_stored_and_digested_but_not_alerted_until_the_mute_ends
     replica.advance(act, "plenary", "2026-07-01")
     env.env["TRACKER_CLOCK"] = "2026-07-01T10:00:00+09:00"
     run(env, "check")
-    [(kind, payload)] = alerts_of(env.db, act, "stage_change")
+    [(_, payload)] = alerts_of(env.db, act, "stage_change")
     assert payload["new_stage"] == "plenary"
     assert "알림 끔" not in run(env, "list").stdout
 

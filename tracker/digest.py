@@ -19,7 +19,14 @@ from zoneinfo import ZoneInfo
 from notifiers.email import RenderedDigest, build_message, render_digest, send_message
 from tracker import timeutil
 from tracker.config import Config
-from tracker.digest_model import Digest, DigestArticle, DigestBill, DigestChange, is_stalled
+from tracker.digest_model import (
+    Digest,
+    DigestArticle,
+    DigestBill,
+    DigestChange,
+    DigestMeeting,
+    is_stalled,
+)
 from tracker.errors import ConfigError, DeliveryError
 from tracker.locks import digest_lock
 from tracker.news_dedupe import dedupe
@@ -190,7 +197,20 @@ def build_digest(store: Store, period: Period) -> Digest:
         for row in store.changes_between(period.start, period.end)
     ]
     articles = _articles(store.articles_between(period.start, period.end), zone)
-    return Digest(period.start, period.end, bills, changes, articles)
+    meetings = [
+        DigestMeeting(
+            bill_id=row["bill_id"],
+            bill_no=row["bill_no"],
+            bill_title=row["bill_title"] or row["bill_id"],
+            committee=row["committee"],
+            meeting=row["meeting"],
+            held_on=row["held_on"],
+            result=row["result"],
+            minutes_url=row["minutes_url"],
+        )
+        for row in store.meetings_between(period.start, period.end)
+    ]
+    return Digest(period.start, period.end, bills, changes, articles, meetings)
 
 
 def digest_message(config: Config, rendered: RenderedDigest, now: datetime) -> EmailMessage:
