@@ -250,13 +250,14 @@ def subject_line(digest: Digest, title: str = DEFAULT_TITLE) -> str:
     )
 
 
-def render_digest(digest: Digest, *, title: str = DEFAULT_TITLE) -> RenderedDigest:
-    """Render ``digest`` into a subject, a plain-text part and an HTML part."""
+def digest_context(digest: Digest, title: str = DEFAULT_TITLE) -> dict[str, Any]:
+    """What the templates show of ``digest``: bills with their progress bars, changes,
+    meetings and articles (the status page shows them too)."""
     tz = digest.period_start.tzinfo
     titles = {b.bill_id: b.title for b in digest.bills}
     changes = sorted(digest.changes, key=lambda c: c.observed_at)
     summary = digest.summary
-    context = {
+    return {
         "title": title,
         "period": f"{_date(digest.period_start, tz)} ~ {_date(digest.last_day, tz)}",
         "summary": summary,
@@ -268,6 +269,11 @@ def render_digest(digest: Digest, *, title: str = DEFAULT_TITLE) -> RenderedDige
         "meetings": [_meeting_view(m) for m in digest.meetings],
         "empty": summary.empty and not changes and not digest.meetings,
     }
+
+
+def render_digest(digest: Digest, *, title: str = DEFAULT_TITLE) -> RenderedDigest:
+    """Render ``digest`` into a subject, a plain-text part and an HTML part."""
+    context = digest_context(digest, title)
     return RenderedDigest(
         subject=subject_line(digest, title),
         text=_ENV.get_template("digest.txt.j2").render(context),

@@ -61,6 +61,16 @@ def record_source_health(store: Store, ctx: RunContext) -> None:
         )
 
 
+def _publish(config: Config) -> None:
+    """Rewrite the status page and feed; a failure is logged, the cycle's work stands."""
+    from tracker.publish import publish
+
+    try:
+        publish(config, config.publish.dir)
+    except Exception:
+        logger.exception("writing the status page into %s failed", config.publish.dir)
+
+
 def run_check(
     config: Config,
     full: bool = False,
@@ -103,6 +113,8 @@ def _run_locked(config: Config, full: bool, crawl: Callable[[RunContext], None])
         for name in ctx.failed_sources():
             logger.error("source failed: %s", "; ".join(ctx.stats[name].errors)[:300])
         delivery = deliver_pending(store, make_notifier(config), config)
+        if config.publish.dir:
+            _publish(config)
         changes = sum(s.changes for s in ctx.stats.values())
         return CheckResult(run_id, status, ctx.failed_sources(), changes, delivery)
     finally:

@@ -346,6 +346,30 @@ def status(ctx: click.Context, bill_no: str) -> None:
 
 
 @cli.command()
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False),
+    help="Directory to write index.html and changes.atom into (default: [publish] dir).",
+)
+@click.pass_context
+def publish(ctx: click.Context, out_dir: str | None) -> None:
+    """Write the status page (index.html) and the Atom feed of changes (changes.atom)."""
+    from tracker.publish import publish as write
+
+    config = _load(ctx)
+    target = out_dir or config.publish.dir
+    if not target:
+        raise click.UsageError("give --out DIR or set [publish] dir")
+    _database_dir(config, create=False, reader=True)
+    try:
+        done = write(config, target)
+    except OSError as exc:
+        raise click.UsageError(f"cannot write into {target}: {exc}") from None
+    click.echo(f"wrote {done.index} ({done.bills} bills) and {done.feed} ({done.entries} entries)")
+
+
+@cli.command()
 @click.option("--keep-serving", is_flag=True, help="Leave the replica running afterwards.")
 @click.option("--out", "out_dir", default="demo-output", show_default=True)
 def demo(keep_serving: bool, out_dir: str) -> None:

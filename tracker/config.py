@@ -104,6 +104,18 @@ class ScheduleSection:
 
 
 @dataclass
+class PublishSection:
+    """The static status page and Atom feed (``tracker publish``)."""
+
+    # Where ``tracker check`` / ``tracker run`` rewrite index.html and changes.atom after each
+    # cycle; empty: only ``tracker publish --out DIR`` writes them.
+    dir: str = ""
+    title: str = "의안 추적 현황"
+    # Where the files are served (the feed's links); optional.
+    url: str = ""
+
+
+@dataclass
 class VerifySection:
     """The reference bill ``tracker verify`` reads: facts that will not change."""
 
@@ -156,6 +168,7 @@ class Config:
     email: EmailSection = field(default_factory=EmailSection)
     schedule: ScheduleSection = field(default_factory=ScheduleSection)
     verify: VerifySection = field(default_factory=VerifySection)
+    publish: PublishSection = field(default_factory=PublishSection)
     secrets: Secrets = field(default_factory=Secrets, repr=False)
     path: str | None = None
 
@@ -166,7 +179,9 @@ class Config:
         return text
 
 
-_FILE_SECTIONS = ("tracker", "watch", "sources", "slack", "email", "schedule", "verify")
+_FILE_SECTIONS = (
+    "tracker", "watch", "sources", "slack", "email", "schedule", "verify", "publish",
+)  # fmt: skip
 
 
 def _build(cls: type, data: Any, where: str) -> Any:
@@ -233,6 +248,9 @@ def _validate(config: Config) -> None:
         if not is_bill_no(number):
             raise ConfigError(f"config: 'watch.bill_nos[{i}]' is not a 의안번호: {number!r}")
     _validate_news(config)
+    url = config.publish.url
+    if url and not url.startswith(_HTTP):
+        raise ConfigError("config: 'publish.url' must be an http(s) URL or empty")
     from tracker.schedule_spec import parse_digest_spec
 
     parse_digest_spec(config.schedule.digest)

@@ -1054,9 +1054,27 @@ class Store:
         return list(
             self.db.query(
                 "SELECT m.*, b.bill_no, b.title AS bill_title, b.detail_url FROM bill_meetings m"
-                " JOIN bills b USING (bill_id) WHERE julianday(m.first_seen_at) >= julianday(?)"
+                f" JOIN bills b USING (bill_id) WHERE {_followed('b')}"
+                " AND julianday(m.first_seen_at) >= julianday(?)"
                 " AND julianday(m.first_seen_at) < julianday(?) ORDER BY m.held_on, m.meeting",
                 [iso(start, self.tz), iso(end, self.tz)],
+            )
+        )
+
+    def last_steps(self) -> dict[str, dict[str, Any]]:
+        """Each bill's latest dated step (``bill_events`` row)."""
+        rows = self.db.query("SELECT * FROM bill_events ORDER BY bill_id, happened_on, rowid")
+        return {row["bill_id"]: row for row in rows}
+
+    def feed_changes(self, limit: int) -> list[dict[str, Any]]:
+        """The newest ``bill_changes`` of followed bills, with the bill's number, title and
+        page, newest first."""
+        return list(
+            self.db.query(
+                "SELECT c.*, b.bill_no, b.title AS bill_title, b.detail_url FROM bill_changes c"
+                f" JOIN bills b USING (bill_id) WHERE {_followed('b')}"
+                " ORDER BY c.observed_at DESC, c.id DESC LIMIT ?",
+                [limit],
             )
         )
 
@@ -1486,7 +1504,8 @@ class Store:
         return list(
             self.db.query(
                 "SELECT c.*, b.title AS bill_title FROM bill_changes c JOIN bills b"
-                " USING (bill_id) WHERE julianday(c.observed_at) >= julianday(?)"
+                f" USING (bill_id) WHERE {_followed('b')}"
+                " AND julianday(c.observed_at) >= julianday(?)"
                 " AND julianday(c.observed_at) < julianday(?) ORDER BY c.observed_at, c.id",
                 [iso(start, self.tz), iso(end, self.tz)],
             )
