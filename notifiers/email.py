@@ -227,7 +227,7 @@ def _article_view(article: DigestArticle, tz: Any) -> dict[str, Any]:
 def _meeting_view(meeting: DigestMeeting) -> dict[str, Any]:
     number = f"[{meeting.bill_no}] " if meeting.bill_no else ""
     what = f"{meeting.meeting}에서 심사"
-    if meeting.result:
+    if meeting.result and meeting.result != "심사":
         what += f" · {meeting.result}"
     return {
         "when": meeting.held_on,

@@ -118,7 +118,7 @@ def _meeting_lines(payload: dict[str, Any], s: _Style) -> list[str]:
         if not s.links:
             line += f" {s(payload['minutes_url'], MAX_URL)}"
     lines = [f"🏛️ 위원회 회의: {_bill_link(payload, s)}", line]
-    if payload.get("result"):
+    if payload.get("result") and payload["result"] != "심사":
         lines.append(f"회의 결과: {s(payload['result'])}")
     return lines
 

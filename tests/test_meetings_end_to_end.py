@@ -72,7 +72,7 @@ def test_each_meeting_is_stored_and_alerted_once(env, replica, slack):
     env.env["TRACKER_CLOCK"] = "2026-06-23T09:00:00+09:00"
     digest = run(env, "digest", "--dry-run", "--since", "2026-06-22").stdout
     assert "== 위원회 회의 ==" in digest
-    assert f"{SUBCOMMITTEE}에서 심사 · 심사, 회의록 {MINUTES_BASE}?id=56297" in digest
+    assert f"{SUBCOMMITTEE}에서 심사, 회의록 {MINUTES_BASE}?id=56297" in digest
 
 
 def test_a_bill_first_found_brings_its_meetings_without_alerts(env, replica, slack):
