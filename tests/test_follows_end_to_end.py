@@ -4,24 +4,14 @@ against the replica, the fake Slack and a real SQLite file."""
 from __future__ import annotations
 
 import json
-import sqlite3
 
+from tests.helpers import query
+from tests.helpers import run_ok as run
 from tracker.replica import scenario
 
 SECOND_ACT_NO = "2209418"
 UNRELATED = "PRC_U2N5R0E8L1A4T2E0D3B1I6L0L1A7"  # 2205118, a title no keyword matches
 OTHER_UNRELATED = "PRC_U2N5R0E8L1A4T2E0D3B1I6L0L2B8"  # 2207402
-
-
-def query(db, sql, *params):
-    with sqlite3.connect(db) as conn:
-        return conn.execute(sql, params).fetchall()
-
-
-def run(env, *args, code=0):
-    result = env.tracker(*args)
-    assert result.returncode == code, result.stdout + result.stderr
-    return result
 
 
 def alerts_of(db, bill_id, kind=None):

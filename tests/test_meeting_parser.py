@@ -135,7 +135,7 @@ def test_the_replica_renders_what_the_parser_reads():
                 "mtngName": "행정안전위원회 법안심사제1소위원회",
                 "mtngDt": "2026-06-20",
                 "procResultName": "심사",
-                "minutes_url": MINUTES,
+                "doc_href": MINUTES,
             }
         ],
     }

@@ -4,24 +4,14 @@ stores them, alerts each once (not on the first run) and shows them in the diges
 from __future__ import annotations
 
 import json
-import sqlite3
 
+from tests.helpers import query
+from tests.helpers import run_ok as run
 from tracker.replica import scenario
 from tracker.replica.bill_pages import MINUTES_BASE
 
 ACT = scenario.HAEOREUM_ACT
 SUBCOMMITTEE = "행정안전위원회 법안심사제1소위원회"
-
-
-def query(db, sql, *params):
-    with sqlite3.connect(db) as conn:
-        return conn.execute(sql, params).fetchall()
-
-
-def run(env, *args):
-    result = env.tracker(*args)
-    assert result.returncode == 0, result.stdout + result.stderr
-    return result
 
 
 def meeting_alerts(db):

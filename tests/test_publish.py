@@ -8,7 +8,6 @@ import html
 import json
 import re
 import shutil
-import sqlite3
 import subprocess
 import tempfile
 from pathlib import Path
@@ -16,20 +15,11 @@ from pathlib import Path
 import feedparser
 import pytest
 
+from tests.helpers import query
+from tests.helpers import run_ok as run
 from tracker.replica import scenario
 
 ACT_PAGE = "/bill/billDetail.do?billId=" + scenario.HAEOREUM_ACT
-
-
-def query(db, sql, *params):
-    with sqlite3.connect(db) as conn:
-        return conn.execute(sql, params).fetchall()
-
-
-def run(env, *args, code=0):
-    result = env.tracker(*args)
-    assert result.returncode == code, result.stdout + result.stderr
-    return result
 
 
 @pytest.fixture

@@ -53,11 +53,16 @@ def _named(bill: dict[str, Any] | None, number: str) -> str:
     return f"{number} {bill['title']}" if bill and bill.get("title") else number
 
 
+def _set_follow(config: Config, number: str, state: str) -> dict[str, Any] | None:
+    """Record ``state`` for the number; the stored bill, if any."""
+    with _store(config) as store:
+        store.set_follow(number, state)
+        return store.bill_by_number(number)
+
+
 def follow(config: Config, number: str) -> str:
     """Follow a bill by its number from the next check on; what was done, in one line."""
-    with _store(config) as store:
-        store.set_follow(number, "followed")
-        bill = store.bill_by_number(number)
+    bill = _set_follow(config, number, "followed")
     if bill is None:
         return f"following {number}: the next check looks it up in the Open API"
     return f"following {_named(bill, number)}"
@@ -66,9 +71,7 @@ def follow(config: Config, number: str) -> str:
 def unfollow(config: Config, number: str) -> str:
     """Stop following a bill: no keyword scan picks it up again, its pages are not read and it
     sends no alert. Its history stays."""
-    with _store(config) as store:
-        store.set_follow(number, "unfollowed")
-        bill = store.bill_by_number(number)
+    bill = _set_follow(config, number, "unfollowed")
     if bill is None:
         return f"unfollowed {number}: not in the database; it will not be tracked when found"
     return f"unfollowed {_named(bill, number)}: its history stays, nothing more is read or alerted"

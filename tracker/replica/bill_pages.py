@@ -223,7 +223,7 @@ class BillPagesReplica:
         url = f"{MINUTES_BASE}?id={minutes}" if minutes else None
         row = {"table": table, "mtngName": name, "mtngDt": day, "procResultName": result}
         with self.lock:
-            self.page(bill_id).bill.setdefault("meetings", []).append(row | {"minutes_url": url})
+            self.page(bill_id).bill.setdefault("meetings", []).append(row | {"doc_href": url})
 
     def handle(self, request: Request) -> Response:
         if request.path == OLD_PATH:
