@@ -167,3 +167,15 @@ def test_unmute_alerts_again(env, replica):
     replica.advance(act, "judiciary_review", "2026-06-23")
     run(env, "check")
     assert [k for k, _ in alerts_of(env.db, act)] == ["stage_change"]
+
+
+def test_an_unfollowed_bill_of_the_config_bill_ids_is_not_read(env, replica):
+    text = env.config.read_text(encoding="utf-8")
+    env.config.write_text(text.replace("[watch]\n", f'[watch]\nbill_ids = ["{UNRELATED}"]\n', 1))
+    run(env, "check")
+    assert page_requests(replica, UNRELATED)
+    run(env, "unfollow", "2205118")
+    since = len(replica.requests("/bill/"))
+    run(env, "check")
+    assert not page_requests(replica, UNRELATED, since)
+    assert page_requests(replica, scenario.HAEOREUM_ACT, since)

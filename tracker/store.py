@@ -1004,6 +1004,14 @@ class Store:
         rows = self.conn.execute("SELECT bill_no FROM bill_follows WHERE state = 'unfollowed'")
         return {r[0] for r in rows}
 
+    def unfollowed_bill_ids(self) -> set[str]:
+        """The stored bills whose number is unfollowed."""
+        rows = self.conn.execute(
+            "SELECT bill_id FROM bills WHERE bill_no IN"
+            " (SELECT bill_no FROM bill_follows WHERE state = 'unfollowed')"
+        )
+        return {r[0] for r in rows}
+
     def muted_numbers(self, at: str | None = None) -> set[str]:
         """The numbers muted at ``at`` (now by default): a mute ends by itself."""
         rows = self.conn.execute(
