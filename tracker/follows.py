@@ -212,15 +212,18 @@ def status_text(config: Config, number: str) -> str:
     if bill["detail_url"]:
         lines.append(f"의안 페이지: {bill['detail_url']}")
     lines += ["", "진행 경과"]
-    lines += [
-        f"  {e['happened_on']}  {_stage(e['stage'])}  {e['description'] or ''}".rstrip()
-        for e in events
-    ] or ["  -"]
+    lines += [_event_line(e) for e in events] or ["  -"]
     lines += ["", "위원회 회의"]
     lines += [_meeting_line(m) for m in meetings] or ["  -"]
     lines += ["", "변경 기록"]
     lines += [_change_line(c) for c in changes] or ["  -"]
     return "\n".join(lines) + "\n"
+
+
+def _event_line(event: dict[str, Any]) -> str:
+    label, description = _stage(event["stage"]), event["description"] or ""
+    said = f"  {description}" if description and description != label else ""
+    return f"  {event['happened_on']}  {label}{said}"
 
 
 def _meeting_line(meeting: dict[str, Any]) -> str:
