@@ -289,7 +289,7 @@ _BILL_NO = click.argument("bill_no", metavar="BILL_NO")
 @_BILL_NO
 @click.pass_context
 def follow(ctx: click.Context, bill_no: str) -> None:
-    """Follow a bill by its 의안번호 (e.g. 2203257) from the next check on."""
+    """Follow a bill by its 의안번호 (such as 2203257) from the next check on."""
     from tracker.follows import follow as action
 
     _follows(ctx, action, _bill_no(bill_no))
