@@ -307,10 +307,16 @@ def unfollow(ctx: click.Context, bill_no: str) -> None:
 
 @cli.command()
 @_BILL_NO
-@click.option("--days", default=7.0, show_default=True, type=click.FloatRange(min=0, min_open=True))
+@click.option(
+    "--days",
+    default=7.0,
+    show_default=True,
+    type=click.FloatRange(min=0, min_open=True),
+    help="How long the mute lasts; it ends by itself.",
+)
 @click.pass_context
 def mute(ctx: click.Context, bill_no: str, days: float) -> None:
-    """Store a bill's changes without alerting them for DAYS days (the digest still shows them)."""
+    """Store a bill's changes without alerting them for a while (the digest still shows them)."""
     from tracker.follows import mute as action
 
     _follows(ctx, action, _bill_no(bill_no), days)
