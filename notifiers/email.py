@@ -27,6 +27,7 @@ from tracker.digest_model import (
     DigestArticle,
     DigestBill,
     DigestChange,
+    DigestMeeting,
     shown_changes,
 )
 from tracker.errors import DeliveryError
@@ -276,6 +277,20 @@ def _article_view(article: DigestArticle, tz: Any) -> dict[str, Any]:
     }
 
 
+def _meeting_view(meeting: DigestMeeting) -> dict[str, Any]:
+    number = f"[{meeting.bill_no}] " if meeting.bill_no else ""
+    what = f"{meeting.meeting}에서 심사"
+    if meeting.result and meeting.result != "심사":
+        what += f" · {meeting.result}"
+    return {
+        "when": meeting.held_on,
+        "bill_title": f"{number}{meeting.bill_title}",
+        "what": what,
+        "url": web_url(meeting.minutes_url),
+        "raw_url": meeting.minutes_url or "",
+    }
+
+
 def subject_line(digest: Digest, title: str = DEFAULT_TITLE) -> str:
     """The Korean subject: title, period and the headline counts."""
     s = digest.summary
@@ -288,8 +303,9 @@ def subject_line(digest: Digest, title: str = DEFAULT_TITLE) -> str:
     )
 
 
-def render_digest(digest: Digest, *, title: str = DEFAULT_TITLE) -> RenderedDigest:
-    """Render ``digest`` into a subject, a plain-text part and an HTML part."""
+def digest_context(digest: Digest, title: str = DEFAULT_TITLE) -> dict[str, Any]:
+    """What the templates show of ``digest``: bills with their progress bars, changes,
+    meetings and articles (the status page shows them too)."""
     tz = digest.period_start.tzinfo
     refs = {
         b.bill_id: BillRef(b.bill_id, b.bill_no, b.title, bill_url(b.bill_id, b.detail_url))
@@ -297,7 +313,7 @@ def render_digest(digest: Digest, *, title: str = DEFAULT_TITLE) -> RenderedDige
     }
     changes = shown_changes(digest.changes)
     summary = digest.summary
-    context = {
+    return {
         "title": title,
         "period": f"{_date(digest.period_start, tz)} ~ {_date(digest.last_day, tz)}",
         "summary": summary,
@@ -305,8 +321,14 @@ def render_digest(digest: Digest, *, title: str = DEFAULT_TITLE) -> RenderedDige
         "change_groups": _change_groups(changes, refs, tz),
         "bills": [_bill_view(b, tz, digest.period_end) for b in digest.bills],
         "articles": [_article_view(a, tz) for a in digest.articles],
-        "empty": summary.empty and not changes,
+        "meetings": [_meeting_view(m) for m in digest.meetings],
+        "empty": summary.empty and not changes and not digest.meetings,
     }
+
+
+def render_digest(digest: Digest, *, title: str = DEFAULT_TITLE) -> RenderedDigest:
+    """Render ``digest`` into a subject, a plain-text part and an HTML part."""
+    context = digest_context(digest, title)
     return RenderedDigest(
         subject=subject_line(digest, title),
         text=_ENV.get_template("digest.txt.j2").render(context),

@@ -132,6 +132,20 @@ def _new_bill_lines(payload: dict[str, Any], s: _Style) -> list[str]:
     return lines + _next_step(payload.get("new_stage"))
 
 
+def _meeting_lines(payload: dict[str, Any], s: _Style) -> list[str]:
+    """ "행정안전위원회 법안심사제1소위원회 (2026-06-20)에서 심사, 회의록"."""
+    name, day = s(payload.get("meeting") or "위원회 회의"), s(payload.get("held_on") or "")
+    line = f"{name} ({day})에서 심사"
+    if payload.get("minutes_url"):
+        line += f", {s.link(payload['minutes_url'], '회의록')}"
+        if not s.links:
+            line += f" {s(payload['minutes_url'], MAX_URL)}"
+    lines = [f"🏛️ 위원회 회의: {_bill_link(payload, s)}", line]
+    if payload.get("result") and payload["result"] != "심사":
+        lines.append(f"회의 결과: {s(payload['result'])}")
+    return lines
+
+
 def source_name(source: str, payload: dict[str, Any]) -> str:
     """A source as staff know it (``assembly_api`` is 국회 Open API)."""
     kind, _, subject = source.partition(":")
@@ -284,6 +298,7 @@ _LINES = {
     "news": _news_lines,
     "summary": _summary_lines,
     "delivery_problem": _delivery_problem_lines,
+    "meeting": _meeting_lines,
 }
 
 

@@ -39,6 +39,8 @@ logger = logging.getLogger(__name__)
 SAMPLE_PAGE_SIZE = 5
 # The query parameter that carries the API key.
 KEY_PARAM = "KEY"
+# ``matched_by`` of a bill found by its 의안번호 ([watch] bill_nos, ``tracker follow``).
+FOLLOWED_BY_NUMBER = "number"
 
 
 def page_key(url: str) -> str:
@@ -91,6 +93,8 @@ class AssemblyApiSpider(TrackerSpider):
                 yield self.api_request({"AGE": age, "BILL_NAME": text}, 1, matched_by=keyword)
         for bill_id in self.ctx.config.watch.bill_ids:
             yield self.api_request({"BILL_ID": bill_id}, 1, matched_by="watchlist")
+        for bill_no in self.followed_numbers:
+            yield self.api_request({"BILL_NO": bill_no}, 1, matched_by=FOLLOWED_BY_NUMBER)
 
     def read_page_versions(self) -> None:
         """What the store knows of the pages, as of the start of the crawl."""
@@ -101,6 +105,7 @@ class AssemblyApiSpider(TrackerSpider):
             # form (scheme and host lower-cased, the path percent-encoded): so is the prefix.
             prefix = f"{scrapy.Request(self.endpoint_url()).url}?"
             self.stored_pages = store.page_versions(prefix)
+            self.followed_numbers = store.followed_numbers(config.watch.bill_nos)
         finally:
             store.close()
         self.started_at = now(config.tracker.timezone)

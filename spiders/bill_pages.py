@@ -85,7 +85,8 @@ class BillPagesSpider(TrackerSpider):
         try:
             bill_ids = store.tracked_bill_ids(include_final=self.ctx.full)
             tracked = set(store.tracked_bill_ids(include_final=True))
-            watched = [b for b in config.watch.bill_ids if b not in tracked]
+            unfollowed = store.unfollowed_bill_ids()
+            watched = [b for b in config.watch.bill_ids if b not in tracked | unfollowed]
             ended = store.bills_ended_in_run(self.ctx.run_id)
             ended += store.folded_without_alternative()
             failing = store.failing_sources()

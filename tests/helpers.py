@@ -5,9 +5,11 @@ from __future__ import annotations
 import importlib.util
 import os
 import re
+import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import pytest
 
@@ -33,6 +35,19 @@ def needs_chromium(shot: ModuleType) -> pytest.MarkDecorator:
     return pytest.mark.skipif(
         missing, reason="chromium is not installed (apt-get install chromium): check skipped"
     )
+
+
+def query(db: Path, sql: str, *params: object) -> list[tuple]:
+    """Rows of ``sql`` on the database file ``db``."""
+    with sqlite3.connect(db) as conn:
+        return conn.execute(sql, params).fetchall()
+
+
+def run_ok(env: Any, *args: str, code: int = 0) -> Any:
+    """Run ``tracker *args`` through ``env`` (the ``env`` fixture); it must exit ``code``."""
+    result = env.tracker(*args)
+    assert result.returncode == code, result.stdout + result.stderr
+    return result
 
 
 def get_testdata(path: str) -> str:

@@ -55,6 +55,11 @@ def test_every_field_of_a_news_alert_is_escaped_and_links_survive():
             {"source": "assembly_api", "event": "failure", "error": "HTTP 500 <html>&"},
             "`HTTP 500 &lt;html&gt;&amp;`",
         ),
+        (
+            "meeting",
+            {"title": "법안", "meeting": "A&B <소위>", "held_on": "2026-06-20", "result": "<의결>"},
+            "A&amp;B &lt;소위&gt; (2026-06-20)에서 심사\n회의 결과: &lt;의결&gt;",
+        ),
     ],
 )
 def test_names_results_and_errors_are_escaped(kind, payload, raw):
@@ -144,3 +149,26 @@ def test_a_bill_found_past_committee_is_newly_followed_not_new():
     payload = {"title": "법안", "new_stage": "passed", "newly_followed": True}
     assert format_alert("new_bill", payload).text.startswith("🔎 신규 추적: 법안")
     assert format_alert("new_bill", {"title": "법안"}).text.startswith("🆕 새 의안: 법안")
+
+
+def test_a_meeting_names_the_bill_the_meeting_and_links_its_minutes():
+    payload = {
+        "bill_no": "2203257",
+        "title": "해오름산업벨트 지원에 관한 특별법안",
+        "detail_url": "https://likms.assembly.go.kr/bill/billDetail.do?billId=PRC_X",
+        "meeting": "행정안전위원회 법안심사제1소위원회",
+        "held_on": "2026-06-20",
+        "result": "심사",
+        "minutes_url": "https://record.assembly.go.kr/pdf.do?id=56297&x=<1>",
+    }
+    assert blocks_text("meeting", payload).splitlines() == [
+        "🏛️ 위원회 회의: <https://likms.assembly.go.kr/bill/billDetail.do?billId=PRC_X"
+        "|해오름산업벨트 지원에 관한 특별법안> [2203257]",
+        "행정안전위원회 법안심사제1소위원회 (2026-06-20)에서 심사,"
+        " <https://record.assembly.go.kr/pdf.do?id=56297&amp;x=%3C1%3E|회의록>",
+    ]
+    plain = format_plain("meeting", payload)
+    assert plain.splitlines()[1] == (
+        "행정안전위원회 법안심사제1소위원회 (2026-06-20)에서 심사, 회의록"
+        " https://record.assembly.go.kr/pdf.do?id=56297&x=<1>"
+    )

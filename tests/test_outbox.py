@@ -138,8 +138,11 @@ def test_the_alert_kinds_migration_keeps_the_outbox_and_accepts_the_new_kinds(tm
     assert store.enqueue_alert("s", "summary", {}) and store.enqueue_alert(
         "d", "delivery_problem", {}
     )
-    # The CHECK still holds: INSERT OR IGNORE leaves out an alert of no known kind.
-    assert not store.enqueue_alert("z", "no_such_kind", {})
+    assert store.enqueue_alert("m", "meeting", {})
+    # The CHECK still holds, and an alert of no known kind fails loudly instead of vanishing.
+    with pytest.raises(sqlite3.IntegrityError, match="CHECK"):
+        store.enqueue_alert("z", "no_such_kind", {})
+    assert not store.enqueue_alert("m", "meeting", {"again": True})
     indexes = {
         r[0] for r in store.conn.execute("SELECT name FROM sqlite_master WHERE type='index'")
     }

@@ -93,6 +93,16 @@ def record_source_health(store: Store, ctx: RunContext) -> None:
         )
 
 
+def _publish(config: Config) -> None:
+    """Rewrite the status page and feed; a failure is logged, the cycle's work stands."""
+    from tracker.publish import publish
+
+    try:
+        publish(config, config.publish.dir)
+    except Exception:
+        logger.exception("writing the status page into %s failed", config.publish.dir)
+
+
 def run_check(
     config: Config,
     full: bool = False,
@@ -182,6 +192,8 @@ def _cycle(
     store.finish_run(run_id, status, stats, summarize=quiet)
     failures = {name: failure_line(name, ctx.stats[name].errors) for name in ctx.failed_sources()}
     delivery = deliver_pending(store, make_notifier(config), config)
+    if config.publish.dir:
+        _publish(config)
     changes = sum(s.changes for s in ctx.stats.values())
     return CheckResult(run_id, status, failures, changes, delivery, stats)
 

@@ -274,6 +274,118 @@ def retry(ctx: click.Context, alert_id: int | None, every: bool) -> None:
     click.echo(requeue(_load(ctx), alert_id))
 
 
+def _bill_no(value: str) -> str:
+    from tracker.follows import bill_no_argument
+
+    try:
+        return bill_no_argument(value)
+    except ConfigError as exc:
+        raise click.UsageError(str(exc)) from None
+
+
+def _follows(ctx: click.Context, action, *args, reader: bool = False) -> None:
+    """Run a ``tracker.follows`` action on the database and print what it says."""
+    config = _load(ctx)
+    _database_dir(config, create=False, reader=reader)
+    try:
+        click.echo(action(config, *args).rstrip("\n"))
+    except ConfigError as exc:
+        raise click.UsageError(str(exc)) from None
+
+
+_BILL_NO = click.argument("bill_no", metavar="BILL_NO")
+
+
+@cli.command()
+@_BILL_NO
+@click.pass_context
+def follow(ctx: click.Context, bill_no: str) -> None:
+    """Follow a bill by its 의안번호 (such as 2203257) from the next check on."""
+    from tracker.follows import follow as action
+
+    _follows(ctx, action, _bill_no(bill_no))
+
+
+@cli.command()
+@_BILL_NO
+@click.pass_context
+def unfollow(ctx: click.Context, bill_no: str) -> None:
+    """Stop following a bill (a keyword match that is not the act): no pages, no alerts."""
+    from tracker.follows import unfollow as action
+
+    _follows(ctx, action, _bill_no(bill_no))
+
+
+@cli.command()
+@_BILL_NO
+@click.option(
+    "--days",
+    default=7.0,
+    show_default=True,
+    type=click.FloatRange(min=0, min_open=True),
+    help="How long the mute lasts; it ends by itself.",
+)
+@click.pass_context
+def mute(ctx: click.Context, bill_no: str, days: float) -> None:
+    """Store a bill's changes without alerting them for a while (the digest still shows them)."""
+    from tracker.follows import mute as action
+
+    _follows(ctx, action, _bill_no(bill_no), days)
+
+
+@cli.command()
+@_BILL_NO
+@click.pass_context
+def unmute(ctx: click.Context, bill_no: str) -> None:
+    """Alert a muted bill's changes again."""
+    from tracker.follows import unmute as action
+
+    _follows(ctx, action, _bill_no(bill_no))
+
+
+@cli.command(name="list")
+@click.pass_context
+def list_(ctx: click.Context) -> None:
+    """What is followed, why, its stage, its last dated step and until when it is muted."""
+    from tracker.follows import list_text
+
+    _follows(ctx, list_text, reader=True)
+
+
+@cli.command()
+@_BILL_NO
+@click.pass_context
+def status(ctx: click.Context, bill_no: str) -> None:
+    """One bill's history: its steps, committee meetings and every change, in Korean."""
+    from tracker.follows import status_text
+
+    _follows(ctx, status_text, _bill_no(bill_no), reader=True)
+
+
+@cli.command()
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False),
+    help="Directory to write index.html and changes.atom into (default: [publish] dir).",
+)
+@click.pass_context
+def publish(ctx: click.Context, out_dir: str | None) -> None:
+    """Write the status page (index.html) and the Atom feed of changes (changes.atom)."""
+    from tracker.publish import publish as write
+
+    config = _load(ctx)
+    target = out_dir or config.publish.dir
+    if not target:
+        raise click.UsageError("give --out DIR or set [publish] dir")
+    _database_dir(config, create=False, reader=True)
+    try:
+        done = write(config, target)
+    except OSError as exc:
+        raise click.UsageError(f"cannot write into {target}: {exc}") from None
+    click.echo(f"wrote {done.index} ({done.bills} bills) and {done.feed} ({done.entries} entries)")
+
+
 @cli.command()
 @click.option("--keep-serving", is_flag=True, help="Leave the replica running afterwards.")
 @click.option("--out", "out_dir", default="demo-output", show_default=True)

@@ -40,6 +40,8 @@ class TrackerSection:
 class WatchSection:
     keywords: list[str] = field(default_factory=lambda: ["해오름 산업벨트", "해오름동맹"])
     bill_ids: list[str] = field(default_factory=list)
+    # 의안번호 always tracked, resolved to bill ids through the Open API (BILL_NO=).
+    bill_nos: list[str] = field(default_factory=list)
     ages: list[int] = field(default_factory=lambda: [22])
     alert_fields: list[str] = field(default_factory=list)
     # Terms that make an ambiguous keyword ("해오름") count as news about the act.
@@ -106,6 +108,18 @@ class ScheduleSection:
 
 
 @dataclass
+class PublishSection:
+    """The static status page and Atom feed (``tracker publish``)."""
+
+    # Where ``tracker check`` / ``tracker run`` rewrite index.html and changes.atom after each
+    # cycle; empty: only ``tracker publish --out DIR`` writes them.
+    dir: str = ""
+    title: str = "의안 추적 현황"
+    # Where the files are served (the feed's links); optional.
+    url: str = ""
+
+
+@dataclass
 class VerifySection:
     """The reference bill ``tracker verify`` reads: facts that will not change."""
 
@@ -158,6 +172,7 @@ class Config:
     email: EmailSection = field(default_factory=EmailSection)
     schedule: ScheduleSection = field(default_factory=ScheduleSection)
     verify: VerifySection = field(default_factory=VerifySection)
+    publish: PublishSection = field(default_factory=PublishSection)
     secrets: Secrets = field(default_factory=Secrets, repr=False)
     path: str | None = None
 
@@ -166,7 +181,9 @@ class Config:
         return scrub(text, self.secrets.values())
 
 
-_FILE_SECTIONS = ("tracker", "watch", "sources", "slack", "email", "schedule", "verify")
+_FILE_SECTIONS = (
+    "tracker", "watch", "sources", "slack", "email", "schedule", "verify", "publish",
+)  # fmt: skip
 
 
 def _build(cls: type, data: Any, where: str) -> Any:
@@ -239,8 +256,11 @@ _URLS = (
     "sources.news.naver_api_base",
     "sources.news.feeds[]",
     "slack.api_base",
+    "publish.url",
 )
-_OPTIONAL_URLS = frozenset({"sources.news.google_news_base", "sources.news.naver_api_base"})
+_OPTIONAL_URLS = frozenset(
+    {"sources.news.google_news_base", "sources.news.naver_api_base", "publish.url"}
+)
 
 
 def _values(config: Config, key: str) -> list[tuple[str, Any]]:
@@ -305,8 +325,13 @@ def _validate_watch(config: Config) -> None:
     for i, bill_id in enumerate(watch.bill_ids):
         if not bill_id.strip():
             raise ConfigError(f"config: 'watch.bill_ids[{i}]' is blank")
-    if not watch.keywords and not watch.bill_ids:
-        raise ConfigError("config: 'watch.keywords' and 'watch.bill_ids' are both empty")
+    if not (watch.keywords or watch.bill_ids or watch.bill_nos):
+        raise ConfigError(
+            "config: 'watch.keywords', 'watch.bill_ids' and 'watch.bill_nos' are all empty"
+        )
+    for i, number in enumerate(watch.bill_nos):
+        if not is_bill_no(number):
+            raise ConfigError(f"config: 'watch.bill_nos[{i}]' is not a 의안번호: {number!r}")
     if not watch.ages:
         raise ConfigError("config: 'watch.ages' is empty: name at least one Assembly term")
     for i, name in enumerate(watch.alert_fields):
@@ -340,6 +365,11 @@ def _validate(config: Config) -> None:
     from tracker.schedule_spec import parse_digest_spec
 
     parse_digest_spec(config.schedule.digest)
+
+
+def is_bill_no(text: str) -> bool:
+    """Whether ``text`` is a 의안번호 as the Assembly writes it (seven digits, e.g. 2203257)."""
+    return len(text) == 7 and text.isascii() and text.isdigit()
 
 
 def resolve_path(path: str | None, env: dict[str, str] | None = None) -> Path | None:

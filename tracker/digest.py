@@ -25,6 +25,7 @@ from tracker.digest_model import (
     DigestArticle,
     DigestBill,
     DigestChange,
+    DigestMeeting,
     is_stalled,
     shown_changes,
 )
@@ -237,7 +238,20 @@ def build_digest(store: Store, period: Period) -> Digest:
         for row in store.changes_between(period.start, period.end)
     ]
     articles = _articles(store.articles_between(period.start, period.end), zone)
-    return Digest(period.start, period.end, bills, shown_changes(changes), articles)
+    meetings = [
+        DigestMeeting(
+            bill_id=row["bill_id"],
+            bill_no=row["bill_no"],
+            bill_title=row["bill_title"] or row["bill_id"],
+            committee=row["committee"],
+            meeting=row["meeting"],
+            held_on=row["held_on"],
+            result=row["result"],
+            minutes_url=row["minutes_url"],
+        )
+        for row in store.meetings_between(period.start, period.end)
+    ]
+    return Digest(period.start, period.end, bills, shown_changes(changes), articles, meetings)
 
 
 def digest_message(config: Config, rendered: RenderedDigest, now: datetime) -> EmailMessage:

@@ -71,6 +71,20 @@ class DigestChange:
 
 
 @dataclass
+class DigestMeeting:
+    """A committee meeting that took a bill up, first seen inside the period."""
+
+    bill_id: str
+    bill_no: str | None
+    bill_title: str
+    committee: str
+    meeting: str
+    held_on: str
+    result: str | None = None
+    minutes_url: str | None = None
+
+
+@dataclass
 class DigestArticle:
     """One news story: its first article and the other outlets that ran it."""
 
@@ -108,6 +122,7 @@ class Digest:
     bills: list[DigestBill] = field(default_factory=list)
     changes: list[DigestChange] = field(default_factory=list)
     articles: list[DigestArticle] = field(default_factory=list)
+    meetings: list[DigestMeeting] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         for name in ("period_start", "period_end"):

@@ -15,6 +15,7 @@ timezone = "Asia/Seoul"
 [watch]
 keywords = ["해오름 산업벨트", "해오름동맹"]   # bill titles and news, matched spacing-insensitively
 bill_ids = []                  # Assembly BILL_IDs (PRC_…, ARC_…) always tracked
+bill_nos = []                  # 의안번호 always tracked, e.g. ["2203257"]; `tracker follow` adds more
 ages = [22]                    # Assembly terms (대수) to scan
 # alert_fields = ["committee"] # other bill fields whose changes also alert
 # companions = ["특별법", "산업벨트", "동맹"]   # news: a short keyword ("해오름") counts only beside one
@@ -46,6 +47,11 @@ recipients = []                # empty: digest is not emailed
 [schedule]
 check_every_minutes = 30       # fractions allowed, down to 0.0167 (every second, for tests)
 digest = "mon 09:00"           # weekday and time, in [tracker].timezone
+
+# [publish]                    # the status page and Atom feed (`tracker publish --out DIR`)
+# dir = "/var/www/tracker"     # rewritten after each check when set
+# title = "의안 추적 현황"
+# url = "https://example.org/tracker"   # where they are served (the feed's links)
 
 # [verify]                     # the reference bill `tracker verify` reads; default 인공지능 기본법
 # bill_id = "PRC_R2V4H1W1T2K5M1O6E4Q9T0V7Q9S0U0"

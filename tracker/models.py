@@ -53,6 +53,18 @@ class BillEvent:
     description: str = ""
 
 
+@dataclass(frozen=True)
+class Meeting:
+    """One meeting that took a bill up: which committee's table lists it (소관위, 소위,
+    법사위), its name and date, its result and the link to its minutes."""
+
+    committee: str
+    name: str
+    held_on: str
+    result: str | None = None
+    minutes_url: str | None = None
+
+
 @dataclass
 class BillRecord:
     """What one source said about one bill. ``UNKNOWN`` marks what it did not say."""
@@ -70,6 +82,7 @@ class BillRecord:
     detail_url: Any = UNKNOWN
     summary: Any = UNKNOWN
     events: list[BillEvent] = field(default_factory=list)
+    meetings: list[Meeting] = field(default_factory=list)
     replaced_by: str | None = None
     replaced_by_title: str | None = None
     matched_by: str | None = None

@@ -21,7 +21,14 @@ import sqlite_utils
 from tracker import stages
 from tracker.connection import BUSY_TIMEOUT_MS, connect
 from tracker.errors import DatabaseUnusable
-from tracker.models import BILL_FIELDS, AlternativeFold, BillRecord, PageVersion, StoredPage
+from tracker.models import (
+    BILL_FIELDS,
+    AlternativeFold,
+    BillRecord,
+    Meeting,
+    PageVersion,
+    StoredPage,
+)
 from tracker.news_dedupe import Story, dedupe, split_known
 from tracker.news_watch import FeedState, NewsHit, bill_for
 from tracker.parsers.news import NewsItem
@@ -302,6 +309,43 @@ def _migration_10_alert_kinds(db: sqlite_utils.Database) -> None:
     )
 
 
+def _migration_11_follows_meetings(db: sqlite_utils.Database) -> None:
+    """Who follows what (by 의안번호: followed, unfollowed, muted until), the committee
+    meetings each bill's page lists, and the outbox rebuilt with the alert kind ``meeting``."""
+    _execute_all(
+        db,
+        """
+        CREATE TABLE bill_follows (
+            bill_no TEXT PRIMARY KEY,
+            state TEXT CHECK (state IN ('followed', 'unfollowed')),
+            muted_until TEXT, updated_at TEXT NOT NULL
+        );
+        CREATE TABLE bill_meetings (
+            bill_id TEXT NOT NULL, committee TEXT NOT NULL, meeting TEXT NOT NULL,
+            held_on TEXT NOT NULL, result TEXT, minutes_url TEXT, first_seen_at TEXT NOT NULL,
+            PRIMARY KEY (bill_id, held_on, meeting)
+        );
+        CREATE INDEX bill_meetings_time ON bill_meetings(first_seen_at);
+        CREATE TABLE alerts_v10 (
+            id INTEGER PRIMARY KEY, dedupe_key TEXT NOT NULL UNIQUE,
+            kind TEXT NOT NULL CHECK (kind IN ('stage_change', 'new_bill', 'news',
+                                              'source_failure', 'summary', 'delivery_problem',
+                                              'meeting')),
+            bill_id TEXT, payload TEXT NOT NULL, created_at TEXT NOT NULL,
+            status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'sent', 'failed')),
+            attempts INTEGER NOT NULL DEFAULT 0, last_error TEXT, sent_at TEXT,
+            next_attempt_at TEXT, claimed_at TEXT
+        );
+        INSERT INTO alerts_v10 SELECT id, dedupe_key, kind, bill_id, payload, created_at, status,
+            attempts, last_error, sent_at, next_attempt_at, claimed_at FROM alerts;
+        DROP TABLE alerts;
+        ALTER TABLE alerts_v10 RENAME TO alerts;
+        CREATE INDEX alerts_status ON alerts(status, id);
+        CREATE INDEX alerts_bill ON alerts(bill_id, created_at)
+        """,
+    )
+
+
 def _execute_all(db: sqlite_utils.Database, script: str) -> None:
     """Run a script of plain statements (no triggers) inside the current transaction."""
     for statement in script.split(";"):
@@ -321,6 +365,7 @@ MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _migration_8_page_checks,
     _migration_9_alternatives,
     _migration_10_alert_kinds,
+    _migration_11_follows_meetings,
 )
 
 # Digest statuses that close a period: it is never sent again.
@@ -367,7 +412,9 @@ def _in_chunks(
         yield conn.execute(sql.format(",".join("?" * len(chunk))), [*before, *chunk])
 
 
-def _insert_rows(conn: sqlite3.Connection, insert: str, rows: Sequence[Sequence[Any]]) -> None:
+def _insert_rows(
+    conn: sqlite3.Connection, insert: str, rows: Sequence[Sequence[Any]], tail: str = ""
+) -> None:
     """Run ``insert`` (ending in ``VALUES``) for all rows, in as few statements as SQLite allows.
 
     Row by row, every statement would cost its own savepoint and the full-text index would
@@ -381,7 +428,7 @@ def _insert_rows(conn: sqlite3.Connection, insert: str, rows: Sequence[Sequence[
     per_statement = max(1, conn.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // width)
     for chunk in _chunks(rows, per_statement):
         values = ", ".join([marks] * len(chunk))
-        conn.execute(f"{insert} {values}", [value for row in chunk for value in row])
+        conn.execute(f"{insert} {values}{tail}", [value for row in chunk for value in row])
 
 
 _INSERT_CHANGE = (
@@ -391,9 +438,14 @@ _INSERT_CHANGE = (
 _INSERT_EVENT = (
     "INSERT OR IGNORE INTO bill_events (bill_id, stage, happened_on, description) VALUES"
 )
-_INSERT_ALERT = (
-    "INSERT OR IGNORE INTO alerts (dedupe_key, kind, bill_id, payload, created_at) VALUES"
+_INSERT_MEETING = (
+    "INSERT INTO bill_meetings (bill_id, committee, meeting, held_on, result, minutes_url,"
+    " first_seen_at) VALUES"
 )
+# An alert already queued under its key is left alone; any other refusal (an unknown kind)
+# fails loudly, with the change it belongs to.
+_INSERT_ALERT = "INSERT INTO alerts (dedupe_key, kind, bill_id, payload, created_at) VALUES"
+_ALERT_CONFLICT = " ON CONFLICT(dedupe_key) DO NOTHING"
 
 
 @dataclass
@@ -416,6 +468,12 @@ class _Batch:
     folded: dict[str, list[str]] = field(default_factory=dict)
     # New committee alternatives and their alerts' payloads, alerted at the end of the batch.
     alternatives: list[tuple[BillRecord, dict[str, Any]]] = field(default_factory=list)
+    # Bills whose changes are stored without alerts (muted), and those first stored in this
+    # run, whose meetings so far are history rather than news.
+    muted: set[str] = field(default_factory=set)
+    new_in_run: set[str] = field(default_factory=set)
+    meetings: set[tuple[str, str, str]] = field(default_factory=set)
+    new_meetings: list[tuple[Any, ...]] = field(default_factory=list)
 
     def insert(self, row: dict[str, Any]) -> None:
         self.inserts.setdefault(tuple(row), []).append(list(row.values()))
@@ -433,8 +491,22 @@ class _Batch:
                 self.events.add(key)
                 self.new_events.append((*key, event.description))
 
+    def add_meetings(self, bill_id: str, meetings: list[Meeting]) -> list[Meeting]:
+        """Queue the meetings not stored yet; return them."""
+        added = []
+        for meeting in meetings:
+            key = (bill_id, meeting.held_on, meeting.name)
+            if key not in self.meetings:
+                self.meetings.add(key)
+                self.new_meetings.append(
+                    (bill_id, meeting.committee, meeting.name, meeting.held_on, meeting.result,
+                     meeting.minutes_url, self.at)
+                )  # fmt: skip
+                added.append(meeting)
+        return added
+
     def alert(self, key: str, kind: str, payload: dict[str, Any], bill_id: str | None) -> None:
-        if self.quiet:
+        if self.quiet or bill_id in self.muted:
             return
         self.alerts.append((key, kind, bill_id, _encode_json(payload), self.at))
 
@@ -461,7 +533,16 @@ class _Batch:
             ],
         )
         _insert_rows(conn, _INSERT_EVENT, self.new_events)
-        _insert_rows(conn, _INSERT_ALERT, self.alerts)
+        _insert_rows(conn, _INSERT_MEETING, self.new_meetings)
+        _insert_rows(conn, _INSERT_ALERT, self.alerts, _ALERT_CONFLICT)
+
+
+def _followed(table: str = "bills") -> str:
+    """The condition that a row of ``bills`` (named ``table``) is not unfollowed."""
+    return (
+        f"NOT EXISTS (SELECT 1 FROM bill_follows f WHERE f.bill_no = {table}.bill_no"
+        " AND f.state = 'unfollowed')"
+    )
 
 
 def _date(text: str | None) -> date | None:
@@ -652,10 +733,10 @@ class Store:
 
     def tracked_bill_ids(self, include_final: bool = False) -> list[str]:
         """The bills to re-check: every one not in a final stage (or all, for a full check)."""
-        sql = "SELECT bill_id FROM bills"
+        sql = f"SELECT bill_id FROM bills WHERE {_followed()}"
         if not include_final:
             finals = ",".join(f"'{c}'" for c in sorted(stages.FINAL_CODES))
-            sql += f" WHERE stage IS NULL OR stage NOT IN ({finals})"
+            sql += f" AND (stage IS NULL OR stage NOT IN ({finals}))"
         return [r[0] for r in self.conn.execute(sql + " ORDER BY bill_id")]
 
     def bills_ended_in_run(self, run_id: int | None) -> list[str]:
@@ -673,7 +754,7 @@ class Store:
         rows = self.conn.execute(
             "SELECT bill_id FROM bills WHERE stage = 'replaced_by_alternative' AND NOT EXISTS"
             " (SELECT 1 FROM bill_alternatives a WHERE a.bill_no = bills.bill_no)"
-            " ORDER BY bill_id"
+            f" AND {_followed()} ORDER BY bill_id"
         )
         return [r[0] for r in rows]
 
@@ -722,7 +803,11 @@ class Store:
         with self.transaction():
             ids = list(dict.fromkeys(r.bill_id for r in records))
             batch.stored = self._fetch_bills(ids)
+            records = self._without_unfollowed(records, batch.stored)
             batch.events = self._fetch_events(ids)
+            batch.meetings = self._fetch_meetings(ids)
+            batch.muted = self._muted_among(records, batch.stored, batch.at)
+            batch.new_in_run = self._new_in_run(ids, run_id)
             for record in records:
                 self._diff(record, batch)
             for record, payload in batch.alternatives:
@@ -749,6 +834,47 @@ class Store:
             found.update((row[0], dict(zip(names, row, strict=True))) for row in cursor)
         return found
 
+    def _without_unfollowed(
+        self, records: list[BillRecord], stored: dict[str, dict[str, Any]]
+    ) -> list[BillRecord]:
+        """The records of bills not unfollowed (by their number, reported or stored)."""
+        unfollowed = self.unfollowed_numbers()
+        if not unfollowed:
+            return records
+        return [
+            r
+            for r in records
+            if r.bill_no not in unfollowed
+            and stored.get(r.bill_id, {}).get("bill_no") not in unfollowed
+        ]
+
+    def _muted_among(
+        self, records: list[BillRecord], stored: dict[str, dict[str, Any]], at: str
+    ) -> set[str]:
+        numbers = self.muted_numbers(at)
+        if not numbers:
+            return set()
+        return {
+            r.bill_id
+            for r in records
+            if r.bill_no in numbers or stored.get(r.bill_id, {}).get("bill_no") in numbers
+        }
+
+    def _new_in_run(self, ids: list[str], run_id: int | None) -> set[str]:
+        if run_id is None:
+            return set()
+        sql = (
+            "SELECT bill_id FROM bill_changes WHERE kind = 'new' AND run_id = ? AND bill_id IN ({})"
+        )
+        return {row[0] for cursor in _in_chunks(self.conn, sql, ids, run_id) for row in cursor}
+
+    def _fetch_meetings(self, ids: list[str]) -> set[tuple[str, str, str]]:
+        found: set[tuple[str, str, str]] = set()
+        sql = "SELECT bill_id, held_on, meeting FROM bill_meetings WHERE bill_id IN ({})"
+        for cursor in _in_chunks(self.conn, sql, ids):
+            found.update(cursor)
+        return found
+
     def _fetch_events(self, ids: list[str]) -> set[tuple[str, str, str]]:
         found: set[tuple[str, str, str]] = set()
         sql = "SELECT bill_id, stage, happened_on FROM bill_events WHERE bill_id IN ({})"
@@ -764,7 +890,9 @@ class Store:
             batch.folded.setdefault(record.replaced_by, []).append(record.bill_id)
         if stored is None:
             self._insert_bill(record, known, batch)
+            batch.add_meetings(record.bill_id, record.meetings)
             return
+        self._alert_meetings(record, stored, batch)
         if "stage" in known and stored["stage"] and known["stage"]:
             if stages.rank(known["stage"]) < stages.rank(stored["stage"]):
                 # An older report (the API lags the bill pages): it cannot move a bill back.
@@ -792,6 +920,23 @@ class Store:
         stored.update(assignments)
         if alerting:
             self._alert_status_change(record, stored, changes, status_changed, batch)
+
+    def _alert_meetings(self, record: BillRecord, bill: dict[str, Any], batch: _Batch) -> None:
+        """One ``meeting`` alert for each meeting first seen, unless the bill itself is new
+        in this run (its meetings so far are its history)."""
+        for meeting in batch.add_meetings(record.bill_id, record.meetings):
+            if record.bill_id in batch.new_in_run:
+                continue
+            payload = {
+                **self._bill_payload(bill),
+                "committee_kind": meeting.committee,
+                "meeting": meeting.name,
+                "held_on": meeting.held_on,
+                "result": meeting.result,
+                "minutes_url": meeting.minutes_url,
+            }
+            key = f"meeting:{record.bill_id}:{meeting.held_on}:{meeting.name}"
+            batch.alert(key, "meeting", payload, record.bill_id)
 
     def _insert_bill(self, record: BillRecord, known: dict[str, Any], batch: _Batch) -> None:
         row = {
@@ -875,6 +1020,125 @@ class Store:
             key = f"fields:{record.bill_id}:{batch.at}:{fields}"
         batch.alert(key, "stage_change", payload, record.bill_id)
 
+    # -- following ----------------------------------------------------------------------------
+
+    def set_follow(self, bill_no: str, state: str | None) -> None:
+        """Follow (``followed``), unfollow (``unfollowed``) or leave to the config (None)."""
+        with self.transaction():
+            self.conn.execute(
+                "INSERT INTO bill_follows (bill_no, state, updated_at) VALUES (?, ?, ?)"
+                " ON CONFLICT(bill_no) DO UPDATE SET state = excluded.state,"
+                " updated_at = excluded.updated_at",
+                [bill_no, state, self.now()],
+            )
+
+    def set_mute(self, bill_no: str, until: datetime | None) -> None:
+        """Mute a bill's alerts until ``until`` (None: unmute)."""
+        with self.transaction():
+            self.conn.execute(
+                "INSERT INTO bill_follows (bill_no, muted_until, updated_at) VALUES (?, ?, ?)"
+                " ON CONFLICT(bill_no) DO UPDATE SET muted_until = excluded.muted_until,"
+                " updated_at = excluded.updated_at",
+                [bill_no, iso(until, self.tz) if until else None, self.now()],
+            )
+
+    def follows(self) -> dict[str, dict[str, Any]]:
+        """Every ``bill_follows`` row by 의안번호."""
+        return {r["bill_no"]: r for r in self.db.query("SELECT * FROM bill_follows")}
+
+    def followed_numbers(self, seeded: Sequence[str] = ()) -> list[str]:
+        """The numbers followed: those of the config (``seeded``) and of ``tracker follow``,
+        less those unfollowed."""
+        follows = self.follows()
+        chosen = [*seeded, *(n for n, r in follows.items() if r["state"] == "followed")]
+        return [n for n in dict.fromkeys(chosen) if follows.get(n, {}).get("state") != "unfollowed"]
+
+    def unfollowed_numbers(self) -> set[str]:
+        rows = self.conn.execute("SELECT bill_no FROM bill_follows WHERE state = 'unfollowed'")
+        return {r[0] for r in rows}
+
+    def unfollowed_bill_ids(self) -> set[str]:
+        """The stored bills whose number is unfollowed."""
+        rows = self.conn.execute(
+            "SELECT bill_id FROM bills WHERE bill_no IN"
+            " (SELECT bill_no FROM bill_follows WHERE state = 'unfollowed')"
+        )
+        return {r[0] for r in rows}
+
+    def muted_numbers(self, at: str | None = None) -> set[str]:
+        """The numbers muted at ``at`` (now by default): a mute ends by itself."""
+        rows = self.conn.execute(
+            "SELECT bill_no FROM bill_follows WHERE muted_until IS NOT NULL"
+            " AND julianday(muted_until) > julianday(?)",
+            [at or self.now()],
+        )
+        return {r[0] for r in rows}
+
+    def bill_by_number(self, bill_no: str) -> dict[str, Any] | None:
+        """The stored bill with this 의안번호 (the latest found, if several terms share it)."""
+        rows = list(
+            self.db.query(
+                "SELECT * FROM bills WHERE bill_no = ? ORDER BY first_seen_at DESC LIMIT 1",
+                [bill_no],
+            )
+        )
+        return rows[0] if rows else None
+
+    def bill_events(self, bill_id: str) -> list[dict[str, Any]]:
+        """A bill's dated steps, oldest first."""
+        return list(
+            self.db.query(
+                "SELECT * FROM bill_events WHERE bill_id = ? ORDER BY happened_on, rowid",
+                [bill_id],
+            )
+        )
+
+    def bill_history(self, bill_id: str) -> list[dict[str, Any]]:
+        """A bill's ``bill_changes``, oldest first."""
+        return list(
+            self.db.query(
+                "SELECT * FROM bill_changes WHERE bill_id = ? ORDER BY observed_at, id", [bill_id]
+            )
+        )
+
+    def bill_meetings(self, bill_id: str) -> list[dict[str, Any]]:
+        """The meetings that took a bill up, oldest first."""
+        return list(
+            self.db.query(
+                "SELECT * FROM bill_meetings WHERE bill_id = ? ORDER BY held_on, meeting",
+                [bill_id],
+            )
+        )
+
+    def meetings_between(self, start: datetime, end: datetime) -> list[dict[str, Any]]:
+        """Meetings first seen in ``[start, end)`` with their bill's number and title."""
+        return list(
+            self.db.query(
+                "SELECT m.*, b.bill_no, b.title AS bill_title, b.detail_url FROM bill_meetings m"
+                f" JOIN bills b USING (bill_id) WHERE {_followed('b')}"
+                " AND julianday(m.first_seen_at) >= julianday(?)"
+                " AND julianday(m.first_seen_at) < julianday(?) ORDER BY m.held_on, m.meeting",
+                [iso(start, self.tz), iso(end, self.tz)],
+            )
+        )
+
+    def last_steps(self) -> dict[str, dict[str, Any]]:
+        """Each bill's latest dated step (``bill_events`` row)."""
+        rows = self.db.query("SELECT * FROM bill_events ORDER BY bill_id, happened_on, rowid")
+        return {row["bill_id"]: row for row in rows}
+
+    def feed_changes(self, limit: int) -> list[dict[str, Any]]:
+        """The newest ``bill_changes`` of followed bills, with the bill's number, title and
+        page, newest first."""
+        return list(
+            self.db.query(
+                "SELECT c.*, b.bill_no, b.title AS bill_title, b.detail_url FROM bill_changes c"
+                f" JOIN bills b USING (bill_id) WHERE {_followed('b')}"
+                " ORDER BY c.observed_at DESC, c.id DESC LIMIT ?",
+                [limit],
+            )
+        )
+
     # -- alerts (the outbox) ------------------------------------------------------------------
 
     def enqueue_alert(
@@ -887,7 +1151,7 @@ class Store:
     ) -> bool:
         """Add an alert unless one with the same key exists; True when it was added."""
         cursor = self.conn.execute(
-            f"{_INSERT_ALERT} (?, ?, ?, ?, ?)",
+            f"{_INSERT_ALERT} (?, ?, ?, ?, ?){_ALERT_CONFLICT}",
             [dedupe_key, kind, bill_id, _encode_json(payload), at or self.now()],
         )
         return cursor.rowcount == 1
@@ -1279,7 +1543,7 @@ class Store:
         return list(
             self.db.query(
                 "SELECT b.* FROM bills b LEFT JOIN stages s ON s.code = b.stage"
-                " WHERE julianday(b.first_seen_at) < julianday(?)"
+                f" WHERE julianday(b.first_seen_at) < julianday(?) AND {_followed('b')}"
                 " ORDER BY coalesce(s.final, 0), julianday(b.last_changed_at) DESC, b.bill_no",
                 [iso(until, self.tz)],
             )
@@ -1312,7 +1576,8 @@ class Store:
         return list(
             self.db.query(
                 "SELECT c.*, b.title AS bill_title FROM bill_changes c JOIN bills b"
-                " USING (bill_id) WHERE julianday(c.observed_at) >= julianday(?)"
+                f" USING (bill_id) WHERE {_followed('b')}"
+                " AND julianday(c.observed_at) >= julianday(?)"
                 " AND julianday(c.observed_at) < julianday(?) ORDER BY c.observed_at, c.id",
                 [iso(start, self.tz), iso(end, self.tz)],
             )

@@ -11,7 +11,8 @@ maintenance or block page with HTTP 200.
 Sections are tables found by their caption (the text before " :"), never by position or
 wrapper id; a cell is found by its ``td`` class and its value is the cell's ``<span>`` (the
 ``<i>`` is a label for narrow screens, buttons may follow). Captions this module does not know
-are ignored.
+are ignored. The meeting tables (소관위 / 소위 / 법사위 회의정보: ``mtngName mtngDt
+procResultName doc``) give one ``Meeting`` a row, with the minutes link of its 회의록 cell.
 
 Stage and result of a ``billInfo.do`` fragment:
 
@@ -39,7 +40,7 @@ from dataclasses import dataclass, field
 from lxml import etree
 
 from tracker.errors import ParseError, SourceError
-from tracker.models import UNKNOWN, BillEvent, BillRecord
+from tracker.models import UNKNOWN, BillEvent, BillRecord, Meeting
 from tracker.stages import PASSING_RESULTS, later, squash, stage_for_result, stage_for_step
 
 DETAIL_SOURCE = "bill_page"
@@ -94,6 +95,12 @@ PROMULGATION = "공포정보"
 RECONSIDERATION = "정부재의안"
 ALTERNATIVE = "대안반영"
 FOLDED = "대안반영폐기"
+# The meetings that took a bill up, by committee: each table lists one row a meeting.
+MEETING_TABLES = {
+    "소관위 회의정보": "소관위",
+    "소위 회의정보": "소위",
+    "법사위 회의정보": "법사위",
+}
 
 
 @dataclass(frozen=True)
@@ -145,6 +152,7 @@ class BillInfo:
     stage: str
     result: str | None
     promulgations: tuple[Promulgation, ...] = ()
+    meetings: tuple[Meeting, ...] = ()
 
     @property
     def current_step(self) -> str | None:
@@ -213,7 +221,7 @@ def parse_bill_info(html: str) -> BillInfo:
     root = _document(html)
     _raise_if_error_page(root, INFO_SOURCE)
     step_bar = _step_bar(root)
-    tables = _tables(root)
+    tables = _tables(root, _minutes_link)
     receipt = tables.get(squash(RECEIPT))
     if not receipt:
         raise ParseError(INFO_SOURCE, f"table captioned {RECEIPT} missing")
@@ -247,6 +255,7 @@ def parse_bill_info(html: str) -> BillInfo:
         stage=stage,
         result=result,
         promulgations=sections.promulgations(),
+        meetings=sections.meetings(),
     )
 
 
@@ -295,6 +304,7 @@ def bill_from_pages(page: DetailPage, info: BillInfo) -> BillRecord:
         committee=info.committee or page.committee or UNKNOWN,
         summary=info.summary or UNKNOWN,
         events=list(info.events),
+        meetings=list(info.meetings),
     )
 
 
@@ -355,6 +365,20 @@ class _Sections:
             )
             for row in self.rows(PROMULGATION)
         )
+
+    def meetings(self) -> tuple[Meeting, ...]:
+        """Every row of the meeting tables; a row without a name or a date is not a meeting
+        (the site shows an empty row before the first one)."""
+        found = []
+        for caption, committee in MEETING_TABLES.items():
+            for row in self.rows(caption):
+                name, day = row.get("mtngName"), row.get("mtngDt")
+                if not (name and day):
+                    continue
+                held_on = _date(day, INFO_SOURCE, f"{caption} td.mtngDt")
+                result = row.get("procResultName") or row.get("inscResultCd")
+                found.append(Meeting(committee, name, held_on, result, row.get(_MINUTES)))
+        return tuple(found)
 
     def events(self) -> list[BillEvent]:
         """The dated steps the tables show, each with the stage it stands for."""
@@ -486,6 +510,18 @@ def _own_text(td: etree._Element) -> str:
     return " ".join(" ".join(parts).split())
 
 
+# The extra cell a row's minutes link is kept under (no td class of the site has this name).
+_MINUTES = "minutesUrl"
+
+
+def _minutes_link(tr: etree._Element) -> dict[str, str]:
+    """The link to a meeting's minutes (``a[href*="pdf.do?id="]`` in its 회의록 cell)."""
+    for href in _FIND["a[href*=pdf.do?id=] @href"](tr):
+        if href.strip().startswith(("http://", "https://")):
+            return {_MINUTES: href.strip()}
+    return {}
+
+
 _BILL_ID = re.compile(r"[A-Z]{3}_[A-Z0-9]+")
 
 
@@ -559,6 +595,7 @@ _FIND = {
         "table > caption": "//table/caption",
         "tr with td": "descendant::tr[td]",
         "@data-bill-id": "descendant::*/@data-bill-id",
+        "a[href*=pdf.do?id=] @href": "descendant::a[contains(@href, 'pdf.do?id=')]/@href",
         "pre#prntSummary": "//pre[@id = 'prntSummary']",
         "pre.bill_memo": f"//pre[{_class('bill_memo')}]",
     }.items()

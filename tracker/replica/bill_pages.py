@@ -29,6 +29,8 @@ INFO_PATH = "/bill/bi/bill/detail/billInfo.do"
 ALTERNATIVES_PATH = "/bill/bi/bill/detail/anBillInfo.do"
 OLD_PATH = "/bill/billDetail.do"
 SESSION_COOKIE = "JSESSIONID"
+# Where the site links a meeting's minutes (a link only: tracker never fetches it).
+MINUTES_BASE = "https://record.assembly.go.kr/assembly/viewer/minutes/download/pdf.do"
 HTML = "text/html;charset=UTF-8"
 # The fields of the shell's form#form: a POST without any of them is a 400, as on the site.
 FORM_FIELDS = (
@@ -212,6 +214,16 @@ class BillPagesReplica:
         """Move the page of ``bill_id`` on to ``stage`` (see :func:`advance_page`)."""
         with self.lock:
             advance_page(self.page(bill_id), stage, day, **kwargs)
+
+    def meet(
+        self, bill_id: str, table: str, name: str, day: str, result: str = "", minutes: int = 0
+    ) -> None:
+        """List a meeting on the page of a bill in committee: ``table`` is the caption
+        (소관위 회의정보, 소위 회의정보, 법사위 회의정보), ``minutes`` the id of its minutes."""
+        url = f"{MINUTES_BASE}?id={minutes}" if minutes else None
+        row = {"table": table, "mtngName": name, "mtngDt": day, "procResultName": result}
+        with self.lock:
+            self.page(bill_id).bill.setdefault("meetings", []).append(row | {"doc_href": url})
 
     def handle(self, request: Request) -> Response:
         if request.path == OLD_PATH:

@@ -20,6 +20,8 @@ Keys of ``bill`` (a missing optional key renders as the site renders absent data
   심사정보; ``plenary_presented_on``, ``plenary_on``, ``plenary_meeting``, ``plenary_result``:
   본회의 심의정보; ``sent_on``: 정보이송정보; ``laws`` (rows of ``announceDt``,
   ``announceNo``, ``lawName``): 공포정보; ``memo``: 부가정보.
+- ``meetings``: rows of ``table`` (소관위 / 소위 / 법사위 회의정보), ``mtngName``, ``mtngDt``,
+  ``procResultName`` and ``doc_href`` (the 회의록 link), shown with the committee's tables.
 """
 
 from __future__ import annotations
