@@ -132,7 +132,7 @@ def test_migration_9_keeps_the_outbox_and_accepts_the_new_kinds(tmp_path):
             " claimed_at) VALUES ('k', 'news', '{}', 'c', 'pending', 2, 'x')"
         )
     store = open_store(db)
-    assert store.schema_version == 9
+    assert store.schema_version == len(MIGRATIONS)
     [row] = store.conn.execute("SELECT dedupe_key, attempts, claimed_at FROM alerts").fetchall()
     assert row == ("k", 2, "x")
     assert store.enqueue_alert("s", "summary", {}) and store.enqueue_alert(

@@ -114,6 +114,26 @@ class VerifySection:
     news_query: str = "인공지능 기본법"
 
 
+# The alert kinds a route can take; ``meeting`` is a committee meeting that took up a bill.
+ROUTE_KINDS = ("stage_change", "new_bill", "news", "meeting", "source_failure")
+
+
+@dataclass
+class RouteSection:
+    """One ``[[routes]]`` block: which bills and kinds go to which channel and recipients."""
+
+    name: str = ""
+    # Keywords (matched spacing-insensitively in titles), 의안번호 (digits) or "all".
+    bills: list[str] = field(default_factory=lambda: ["all"])
+    kinds: list[str] = field(
+        default_factory=lambda: ["stage_change", "new_bill", "news", "meeting"]
+    )
+    channel: str = ""
+    recipients: list[str] = field(default_factory=list)
+    # Of the route's kinds, those also emailed to ``recipients`` at once.
+    email_kinds: list[str] = field(default_factory=lambda: ["stage_change"])
+
+
 @dataclass
 class Secrets:
     """Values read only from the environment; never logged, stored or printed."""
@@ -154,6 +174,7 @@ class Config:
     email: EmailSection = field(default_factory=EmailSection)
     schedule: ScheduleSection = field(default_factory=ScheduleSection)
     verify: VerifySection = field(default_factory=VerifySection)
+    routes: list[RouteSection] = field(default_factory=list)
     secrets: Secrets = field(default_factory=Secrets, repr=False)
     path: str | None = None
 
@@ -164,7 +185,9 @@ class Config:
         return text
 
 
-_FILE_SECTIONS = ("tracker", "watch", "sources", "slack", "email", "schedule", "verify")
+_FILE_SECTIONS = (
+    "tracker", "watch", "sources", "slack", "email", "schedule", "verify", "routes",
+)  # fmt: skip
 
 
 def _build(cls: type, data: Any, where: str) -> Any:
@@ -225,6 +248,7 @@ def _validate(config: Config) -> None:
     if not config.watch.keywords and not config.watch.bill_ids:
         raise ConfigError("config: 'watch.keywords' and 'watch.bill_ids' are both empty")
     _validate_news(config)
+    _validate_routes(config.routes)
     from tracker.schedule_spec import parse_digest_spec
 
     parse_digest_spec(config.schedule.digest)
@@ -245,6 +269,33 @@ def _validate_news(config: Config) -> None:
     for i, url in enumerate(news.feeds):
         if not url.startswith(_HTTP):
             raise ConfigError(f"config: 'sources.news.feeds[{i}]' must be an http(s) URL")
+
+
+def _validate_routes(routes: list[RouteSection]) -> None:
+    names: set[str] = set()
+    for i, route in enumerate(routes):
+        where = f"routes[{i}]"
+        if not route.name.strip():
+            raise ConfigError(f"config: '{where}.name' is missing: give each route a name")
+        if route.name in names:
+            raise ConfigError(f"config: '{where}.name' repeats the route name {route.name!r}")
+        names.add(route.name)
+        for key in ("kinds", "email_kinds"):
+            for j, kind in enumerate(getattr(route, key)):
+                if kind not in ROUTE_KINDS:
+                    raise ConfigError(
+                        f"config: '{where}.{key}[{j}]' is {kind!r}, not one of"
+                        f" {', '.join(ROUTE_KINDS)}"
+                    )
+        if not route.bills or any(not normalize(b) for b in route.bills):
+            raise ConfigError(
+                f"config: '{where}.bills' needs keywords, 의안번호 or \"all\", none empty"
+            )
+        if not route.channel and not route.recipients:
+            raise ConfigError(f"config: route {route.name!r} has neither a channel nor recipients")
+        for j, address in enumerate(route.recipients):
+            if "@" not in address:
+                raise ConfigError(f"config: '{where}.recipients[{j}]' is not an email address")
 
 
 def resolve_path(path: str | None, env: dict[str, str] | None = None) -> Path | None:
