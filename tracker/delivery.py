@@ -32,7 +32,7 @@ class DeliveryReport:
 def make_notifier(config: Config) -> Notifier:
     """Slack by bot token, else by webhook, else the console; with email too when a route
     has recipients."""
-    chat = _chat_notifier(config)
+    chat = make_chat_notifier(config)
     if not any(route.recipients for route in config.routes):
         return chat
     from notifiers.email_alert import EmailAlertNotifier, RoutedNotifier
@@ -40,7 +40,8 @@ def make_notifier(config: Config) -> Notifier:
     return RoutedNotifier(chat, EmailAlertNotifier(config.email, config.secrets.smtp_password))
 
 
-def _chat_notifier(config: Config) -> Notifier:
+def make_chat_notifier(config: Config) -> Notifier:
+    """Slack by bot token, else by webhook, else the console."""
     secrets = config.secrets
     if secrets.slack_bot_token:
         from notifiers.slack import SlackBotNotifier
