@@ -7,8 +7,6 @@ from tests.test_routes_end_to_end import configure_routes
 
 def test_every_channel_and_recipient_gets_one_test_message(env, slack, smtp_server):
     configure_routes(env, slack, smtp_server)
-    with env.config.open("a", encoding="utf-8") as f:
-        f.write("\n[email]\n" if "[email]" not in env.config.read_text() else "")
     text = env.config.read_text(encoding="utf-8").replace(
         'sender = "tracker@example.org"\n',
         'sender = "tracker@example.org"\nrecipients = ["digest@example.org"]\n',
