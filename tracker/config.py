@@ -248,7 +248,7 @@ def _validate(config: Config) -> None:
     if not config.watch.keywords and not config.watch.bill_ids:
         raise ConfigError("config: 'watch.keywords' and 'watch.bill_ids' are both empty")
     _validate_news(config)
-    _validate_routes(config.routes)
+    _validate_routes(config.routes, config.secrets)
     from tracker.schedule_spec import parse_digest_spec
 
     parse_digest_spec(config.schedule.digest)
@@ -271,7 +271,13 @@ def _validate_news(config: Config) -> None:
             raise ConfigError(f"config: 'sources.news.feeds[{i}]' must be an http(s) URL")
 
 
-def _validate_routes(routes: list[RouteSection]) -> None:
+def _validate_routes(routes: list[RouteSection], secrets: Secrets) -> None:
+    webhook_only = secrets.slack_webhook_url and not secrets.slack_bot_token
+    if webhook_only and any(route.channel for route in routes):
+        raise ConfigError(
+            "config: routes name Slack channels, but a webhook posts to its one channel:"
+            " set $SLACK_BOT_TOKEN"
+        )
     names: set[str] = set()
     for i, route in enumerate(routes):
         where = f"routes[{i}]"
