@@ -4,12 +4,15 @@ Slack answering 429 and 500; each route's copy arrives exactly once, in its bill
 from __future__ import annotations
 
 import random
-import signal
-import subprocess
-import sys
 import time
 
-from tests.test_fault_injection import TRIALS, assert_consistent, query, trial_change
+from tests.test_fault_injection import (
+    TRIALS,
+    assert_consistent,
+    kill_checks_at_random_points,
+    query,
+    trial_change,
+)
 
 # The second route follows the act and every other trial bill, in its own channel.
 FOLLOWED = ["2203257", *(f"22190{n:02d}" for n in range(1, TRIALS, 2))]
@@ -52,22 +55,9 @@ def assert_copies_once_in_one_thread_per_bill(env, slack) -> None:
 
 def test_kill_9_at_random_points_then_each_route_copy_arrives_once(env, replica, slack):
     with_routes(env, slack)
-    rng = random.Random(20261128)
-    slack.delay = 0.1
-    command = [sys.executable, "-m", "tracker", "--config", str(env.config), "check"]
     assert env.tracker("check").returncode == 0
-    for n in range(TRIALS):
-        trial_change(replica, n, rng)
-        process = subprocess.Popen(
-            command, cwd=env.path, env=env.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-        )
-        time.sleep(rng.uniform(0.3, 1.8))
-        process.send_signal(signal.SIGKILL)
-        process.wait()
-        if env.db.exists():
-            assert_consistent(env.db)
+    kill_checks_at_random_points(env, replica, slack, random.Random(20261128))
 
-    slack.delay = 0
     for _ in range(2):
         assert env.tracker("check").returncode == 0
     assert_consistent(env.db)

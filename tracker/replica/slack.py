@@ -197,17 +197,23 @@ class FakeSlack:
         keys = ("ts", "text", "metadata", "thread_ts", "subtype")
         return {"type": "message", **{k: m[k] for k in keys if m.get(k) is not None}}
 
-    def replies(self, request: Request) -> Response:
-        """``conversations.replies``: a thread's first message, then its replies since
-        ``oldest``."""
-        self.calls.append("conversations.replies")
+    def _listing(
+        self,
+        request: Request,
+        method: str,
+        keep: Callable[[dict[str, Any], str | None], bool],
+        thread: bool = False,
+    ) -> Response:
+        """What ``conversations.history`` and ``.replies`` share: the checks, ``oldest``, and
+        the messages ``keep`` takes (given the thread's root, for ``thread``)."""
+        self.calls.append(method)
         failure, params, channel_id = self._channel_call(
             request, self.history_failures, by_name=False
         )
         if isinstance(failure, Response):
             return failure
-        root = self._root(channel_id, str(params.get("ts") or ""))
-        if root is None or root != params.get("ts"):
+        root = self._root(channel_id, str(params.get("ts") or "")) if thread else None
+        if thread and root is None:
             return _error("thread_not_found")
         oldest = float(params.get("oldest") or 0)
         with self.lock:
@@ -215,28 +221,25 @@ class FakeSlack:
                 self._listed(m)
                 for m in self.messages
                 if m["channel_id"] == channel_id
-                and (m["ts"] == root or (m.get("thread_ts") == root and float(m["ts"]) >= oldest))
+                and (m["ts"] == root or (float(m["ts"]) >= oldest and keep(m, root)))
             ]
-        return _ok({"messages": found, "has_more": False})
+        # The history lists the newest first, a thread its first message first.
+        return _ok({"messages": found if thread else found[::-1], "has_more": False})
+
+    def replies(self, request: Request) -> Response:
+        """``conversations.replies``: the thread of an existing message (its first message,
+        then the replies since ``oldest``)."""
+        return self._listing(
+            request, "conversations.replies", lambda m, root: m.get("thread_ts") == root, True
+        )
 
     def history(self, request: Request) -> Response:
-        self.calls.append("conversations.history")
-        failure, params, channel_id = self._channel_call(
-            request, self.history_failures, by_name=False
+        """``conversations.history``: a reply shows in the channel only when broadcast."""
+        return self._listing(
+            request,
+            "conversations.history",
+            lambda m, _: not m.get("thread_ts") or m.get("subtype") == "thread_broadcast",
         )
-        if isinstance(failure, Response):
-            return failure
-        oldest = float(params.get("oldest") or 0)
-        with self.lock:
-            # A reply shows in the channel only when it was broadcast to it.
-            found = [
-                self._listed(m)
-                for m in self.messages
-                if m["channel_id"] == channel_id
-                and float(m.get("ts", 0)) >= oldest
-                and (not m.get("thread_ts") or m.get("subtype") == "thread_broadcast")
-            ]
-        return _ok({"messages": list(reversed(found)), "has_more": False})
 
     def list_channels(self, request: Request) -> Response:
         """``conversations.list``, one channel a page, so that clients must follow cursors."""
