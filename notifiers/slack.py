@@ -147,7 +147,9 @@ class SlackBotNotifier:
         return self.ops_channel if kind in OPS_KINDS else self.channel
 
     def destinations(self) -> list[str]:
-        return list(dict.fromkeys([self.channel, self.ops_channel]))
+        """The operator's channel first: a notice about another channel (a route's) goes
+        there."""
+        return list(dict.fromkeys([self.ops_channel, self.channel]))
 
     def send(
         self, kind: str, payload: dict[str, Any], dedupe_key: str, thread_ts: str | None = None

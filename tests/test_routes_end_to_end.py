@@ -54,9 +54,10 @@ def configure_routes(env, slack, smtp_server) -> None:
 
 
 def copies_arrived_once(env, slack) -> None:
-    """Each Slack copy arrived exactly once; the alerts handed to routes were never sent."""
+    """Each Slack copy (and notice to the operator) arrived exactly once; the alerts handed
+    to routes were never sent as they are."""
     rows = query(env.db, "SELECT dedupe_key, route, status FROM alerts")
-    slack_copies = {k for k, route, _ in rows if route not in (None, "*") and ">mail:" not in k}
+    slack_copies = {k for k, route, _ in rows if route != "*" and ">mail:" not in k}
     counts = slack.count_by_key()
     assert set(counts) == slack_copies
     assert all(c == 1 for c in counts.values()), counts
@@ -234,3 +235,24 @@ def test_without_routes_the_one_channel_gets_threads_too(env, replica, slack):
     assert all(c == 1 for c in counts.values())
     assert set(counts) == {k for (k,) in query(env.db, "SELECT dedupe_key FROM alerts")}
     assert json.loads(query(env.db, "SELECT payload FROM alerts WHERE kind = 'summary'")[0][0])
+
+
+def test_a_route_channel_slack_refuses_is_reported_in_ops_and_waits(
+    env, replica, slack, smtp_server
+):
+    configure_routes(env, slack, smtp_server)
+    slack.joined = {"C0HAEOREUM", "C0TRACKOPS", "C0ULSAN001"}  # not invited to #pohang
+    first = env.tracker("check")
+
+    assert first.returncode == 2
+    assert "not a member of #pohang" in first.stderr
+    [notice] = slack.texts_in("#tracker-ops")
+    assert notice.startswith("⚠️ 알림 전송 문제: #pohang")
+    assert slack.texts_in("#ulsan") and slack.texts_in("#haeoreum")
+    [(status,)] = query(env.db, "SELECT status FROM alerts WHERE dedupe_key LIKE '%>#pohang'")
+    assert status == "pending"
+
+    slack.joined = None
+    assert env.tracker("check").returncode == 0
+    assert slack.texts_in("#pohang")[0].startswith("📋 1건 추적 시작")
+    copies_arrived_once(env, slack)
