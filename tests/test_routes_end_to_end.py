@@ -256,3 +256,29 @@ def test_a_route_channel_slack_refuses_is_reported_in_ops_and_waits(
     assert env.tracker("check").returncode == 0
     assert slack.texts_in("#pohang")[0].startswith("📋 1건 추적 시작")
     copies_arrived_once(env, slack)
+
+
+def test_a_refused_smtp_login_waits_exits_2_and_tells_the_operator(
+    env, replica, slack, smtp_server
+):
+    configure_routes(env, slack, smtp_server)
+    text = env.config.read_text(encoding="utf-8").replace(
+        'sender = "tracker@example.org"\n', 'sender = "tracker@example.org"\nusername = "tracker"\n'
+    )
+    env.config.write_text(text, encoding="utf-8")
+    env.env["SMTP_PASSWORD"] = "wrong"
+    assert env.tracker("check").returncode == 0
+    advance(replica.assembly.row(HAEOREUM_ACT), "judiciary_review", "2026-11-20")
+
+    result = env.tracker("check")
+
+    assert result.returncode == 2
+    assert "check [email] username and $SMTP_PASSWORD" in result.stderr
+    assert "wrong" not in result.stderr
+    assert slack.texts_in("#tracker-ops")[-1].startswith("⚠️ 알림 전송 문제: email")
+    assert any("법사위" in t for t in slack.texts_in("#ulsan"))
+    env.env["SMTP_PASSWORD"] = smtp_server.password
+    assert env.tracker("check").returncode == 0
+    [mail] = smtp_server.messages
+    assert mail["Subject"] == "[의안 2203257] 소관위 심사 → 법사위 체계자구심사"
+    copies_arrived_once(env, slack)
