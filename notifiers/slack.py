@@ -246,14 +246,8 @@ class SlackBotNotifier:
             channel_id = self.channel_id(self.destination(kind, payload))
             if channel_id is None:
                 return None
-            if thread_ts:
-                with contextlib.suppress(SlackApiError):
-                    replies = self.client.conversations_replies(
-                        channel=channel_id, ts=thread_ts, oldest=oldest,
-                        include_all_metadata=True, limit=200,
-                    )  # fmt: skip
-                    if _find(replies, dedupe_key):
-                        return thread_ts
+            if thread_ts and self._in_thread(channel_id, thread_ts, oldest, dedupe_key):
+                return thread_ts
             response = self.client.conversations_history(
                 channel=channel_id, oldest=oldest, include_all_metadata=True, limit=200
             )
@@ -262,7 +256,22 @@ class SlackBotNotifier:
         found = _find(response, dedupe_key)
         if found is None:
             return False
-        return str(found.get("thread_ts") or found.get("ts") or True)
+        return str(found.get("thread_ts") or found["ts"])
+
+    def _in_thread(self, channel_id: str, thread_ts: str, oldest: str, dedupe_key: str) -> bool:
+        """Whether the alert is a reply in ``thread_ts``. A thread Slack no longer knows holds
+        no reply (the send started a new thread: it is in the history); any other error
+        raises, as we cannot tell."""
+        try:
+            replies = self.client.conversations_replies(
+                channel=channel_id, ts=thread_ts, oldest=oldest, include_all_metadata=True,
+                limit=200,
+            )  # fmt: skip
+        except SlackApiError as exc:
+            if exc.response.get("error") == "thread_not_found":
+                return False
+            raise
+        return _find(replies, dedupe_key) is not None
 
 
 class SlackWebhookNotifier:

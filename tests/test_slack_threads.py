@@ -71,3 +71,16 @@ def test_a_stage_change_in_a_thread_is_broadcast_to_the_channel(slack):
 
     assert slack.messages[-1]["subtype"] == "thread_broadcast"
     assert "2203257" in slack.messages[-1]["text"]
+
+
+def test_a_thread_that_cannot_be_read_is_no_proof_of_absence(slack):
+    notifier = SlackBotNotifier(slack.token, "#haeoreum", slack.api_base, max_retries=0)
+    since = datetime.now(UTC) - timedelta(seconds=5)
+    root = notifier.send("new_bill", {**BILL, "new_stage": "received"}, "new_bill:PRC_X")
+    notifier.send("new_bill", BILL, "later:PRC_X", thread_ts=root)
+    slack.history_failures = [500]
+
+    # The quiet reply is not in the history: only the thread could tell.
+    assert notifier.was_delivered("new_bill", BILL, "later:PRC_X", since, root) is None
+    # A thread Slack no longer knows holds no reply; the history is asked instead.
+    assert notifier.was_delivered("new_bill", BILL, "x:PRC_X", since, "1000000000.000100") is False
