@@ -251,6 +251,8 @@ def test_a_route_channel_slack_refuses_is_reported_in_ops_and_waits(
     assert slack.texts_in("#ulsan") and slack.texts_in("#haeoreum")
     [(status,)] = query(env.db, "SELECT status FROM alerts WHERE dedupe_key LIKE '%>#pohang'")
     assert status == "pending"
+    [waiting] = [line for line in env.tracker("alerts").stdout.splitlines() if "#pohang" in line]
+    assert "1건 추적 시작 → #pohang (포항)" in waiting and "not a member" in waiting
 
     slack.joined = None
     assert env.tracker("check").returncode == 0
