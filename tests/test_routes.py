@@ -114,3 +114,24 @@ def test_routes_to_channels_need_the_bot_token_not_a_webhook(tmp_path):
     with pytest.raises(ConfigError, match="SLACK_BOT_TOKEN"):
         load_config(str(path), env={"SLACK_WEBHOOK_URL": "https://hooks.example/x"})
     assert load_config(str(path), env={"SLACK_BOT_TOKEN": "xoxb-1"}).routes[0].name == "a"
+
+
+def test_a_route_summary_lists_its_bills_and_the_alternatives_carrying_them(store):
+    alternative = BillRecord(
+        bill_id="PRC_ALT", source="bill_page", stage="committee_review", result=None,
+        title="동해안 산업벨트 지원에 관한 특별법안(대안)", bill_no="2214410",
+        matched_by="alternative:PRC_A001",
+    )  # fmt: skip
+    store.apply_bills(
+        [bill(1, "committee_review"), bill(2, "received"), alternative], None, quiet=True
+    )
+    store.finish_run(store.start_run(), "ok", {}, summarize=True)
+    [alert] = store.due_alerts()
+    routes = [route("one", ["2200001"]), route("none", ["2299999"])]
+
+    copies = plan(alert, routes, Config(routes=routes), store)
+
+    [(payload, name)] = copies.values()
+    assert name == "one" and payload["total"] == 2
+    listed = [b["bill_no"] for group in payload["stages"] for b in group["bills"]]
+    assert sorted(listed) == ["2200001", "2214410"]

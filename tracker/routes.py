@@ -36,16 +36,20 @@ def follows(route: RouteSection, bill: dict[str, Any]) -> bool:
     return False
 
 
-def _bill_of(store: Store, alert: dict[str, Any]) -> list[dict[str, Any]]:
-    """The bill an alert is about, and the bill an alternative carries on, to match routes."""
-    bill = store.get_bill(alert["bill_id"]) if alert["bill_id"] else None
-    bills = [bill or alert["payload"]]
-    matched_by = str(bills[0].get("matched_by") or "")
-    if matched_by.startswith("alternative:"):
-        carried = store.get_bill(matched_by.partition(":")[2])
-        if carried:
-            bills.append(carried)
-    return bills
+def _with_carried(store: Store, bill: dict[str, Any]) -> list[dict[str, Any]]:
+    """A bill, and the bill it carries on when it is a committee alternative (대안)."""
+    matched_by = str(bill.get("matched_by") or "")
+    carried = (
+        store.get_bill(matched_by.partition(":")[2])
+        if matched_by.startswith("alternative:")
+        else None
+    )
+    return [bill, carried] if carried else [bill]
+
+
+def _route_follows(store: Store, route: RouteSection, bill: dict[str, Any]) -> bool:
+    """Whether ``route`` follows ``bill`` or, for an alternative, the bill it carries on."""
+    return any(follows(route, b) for b in _with_carried(store, bill))
 
 
 def _add(copies: Copies, key: str, route: RouteSection, payload: dict[str, Any], kind: str) -> None:
@@ -79,9 +83,9 @@ def plan(alert: dict[str, Any], routes: list[RouteSection], config: Config, stor
     copies: Copies = {}
     taking = [r for r in routes if kind in r.kinds]
     if kind in BILL_KINDS:
-        bills = _bill_of(store, alert)
+        bill = (store.get_bill(alert["bill_id"]) if alert["bill_id"] else None) or payload
         for route in taking:
-            if any(follows(route, bill) for bill in bills):
+            if _route_follows(store, route, bill):
                 _add(copies, key, route, payload, kind)
     elif kind == "news":
         linked = store.article_bills([a.get("url") for a in payload.get("articles", [])])
@@ -90,7 +94,7 @@ def plan(alert: dict[str, Any], routes: list[RouteSection], config: Config, stor
                 _add(copies, key, route, news, kind)
     elif kind == "summary":
         for route in (r for r in routes if SUMMARY_KIND in r.kinds and r.channel):
-            summary = store.summary_payload(partial(follows, route))
+            summary = store.summary_payload(partial(_route_follows, store, route))
             if summary["total"]:
                 _add(copies, key, route, summary, kind)
     elif kind == "source_failure":
