@@ -22,10 +22,21 @@ class Notifier(Protocol):
         """Every destination this notifier sends to."""
         ...
 
-    def send(self, kind: str, payload: dict[str, Any], dedupe_key: str) -> None: ...
+    def send(
+        self, kind: str, payload: dict[str, Any], dedupe_key: str, thread_ts: str | None = None
+    ) -> str | None:
+        """Send the alert (in the thread ``thread_ts`` where threads exist); return the ts of
+        the thread it is in (it starts one when it was sent outside any), or None."""
+        ...
 
     def was_delivered(
-        self, kind: str, payload: dict[str, Any], dedupe_key: str, since: datetime
-    ) -> bool | None:
-        """Whether an alert whose earlier attempt ended unknown did arrive; None: can't tell."""
+        self,
+        kind: str,
+        payload: dict[str, Any],
+        dedupe_key: str,
+        since: datetime,
+        thread_ts: str | None = None,
+    ) -> str | bool | None:
+        """Whether an alert whose earlier attempt ended unknown did arrive (the ts of its
+        thread where known); False: it did not; None: can't tell."""
         ...

@@ -22,11 +22,19 @@ class ConsoleNotifier:
     def destinations(self) -> list[str]:
         return [self.name]
 
-    def send(self, kind: str, payload: dict[str, Any], dedupe_key: str) -> None:
+    def send(
+        self, kind: str, payload: dict[str, Any], dedupe_key: str, thread_ts: str | None = None
+    ) -> str | None:
         stream = self.stream or sys.stdout
         print(f"[alert] {format_plain(kind, payload)}", file=stream, flush=True)
+        return None
 
     def was_delivered(
-        self, kind: str, payload: dict[str, Any], dedupe_key: str, since: datetime
-    ) -> bool | None:
+        self,
+        kind: str,
+        payload: dict[str, Any],
+        dedupe_key: str,
+        since: datetime,
+        thread_ts: str | None = None,
+    ) -> str | bool | None:
         return None

@@ -292,7 +292,17 @@ def _news_lines(payload: dict[str, Any], s: _Style) -> list[str]:
     return lines
 
 
+def _notify_test_lines(payload: dict[str, Any], s: _Style) -> list[str]:
+    uses = ", ".join(s(u) for u in payload.get("uses", []))
+    return [
+        f"🔔 tracker 알림 시험: {s(payload.get('target'))}",
+        f"• 이곳으로 오는 알림: {uses}" if uses else "• 이곳으로 알림이 옵니다.",
+        "• tracker notify --test 가 보낸 시험 메시지입니다. 따로 할 일은 없습니다.",
+    ]
+
+
 _LINES = {
+    "notify_test": _notify_test_lines,
     "stage_change": _stage_change_lines,
     "new_bill": _new_bill_lines,
     "news": _news_lines,

@@ -52,6 +52,26 @@ CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]{6,}$")
 OPS_KINDS = frozenset({"source_failure", "delivery_problem"})
 
 
+# Alert kinds that, posted in a bill's thread, are broadcast to the channel as well.
+BROADCAST_KINDS = frozenset({"stage_change"})
+
+
+class _ThreadGone(Exception):
+    """Slack no longer knows the thread a reply was meant for."""
+
+
+def _find(response: Any, dedupe_key: str) -> dict[str, Any] | None:
+    """The message of ``response`` that carries the alert's metadata."""
+    for message in response.get("messages", []):
+        metadata = message.get("metadata") or {}
+        if (
+            metadata.get("event_type") == METADATA_EVENT
+            and metadata.get("event_payload", {}).get("dedupe_key") == dedupe_key
+        ):
+            return message
+    return None
+
+
 def slack_error(error: str | None, channel: str, status: int) -> DeliveryError:
     """The DeliveryError for a refused Web API call: what went wrong and what to do."""
     code = error or "no error code"
@@ -144,13 +164,40 @@ class SlackBotNotifier:
         return self.ops_channel if kind in OPS_KINDS else self.channel
 
     def destinations(self) -> list[str]:
-        return list(dict.fromkeys([self.channel, self.ops_channel]))
+        """The operator's channel first: a notice about another channel (a route's) goes
+        there."""
+        return list(dict.fromkeys([self.ops_channel, self.channel]))
 
-    def send(self, kind: str, payload: dict[str, Any], dedupe_key: str) -> None:
+    def send(
+        self, kind: str, payload: dict[str, Any], dedupe_key: str, thread_ts: str | None = None
+    ) -> str | None:
+        """Post the alert, as a reply in ``thread_ts`` when given (a stage change broadcast
+        to the channel too); return the ts of the thread the message is in. A thread Slack
+        no longer knows (its first message deleted) gives way to a new one."""
         channel = self.destination(kind, payload)
-        message = format_alert(kind, payload)
         try:
-            response = self.client.chat_postMessage(
+            response = self._post(kind, payload, dedupe_key, channel, thread_ts)
+        except _ThreadGone:
+            thread_ts = None
+            response = self._post(kind, payload, dedupe_key, channel, None)
+        if isinstance(response.get("channel"), str):
+            self.ids[channel] = response["channel"]
+        return thread_ts or response.get("ts")
+
+    def _post(
+        self,
+        kind: str,
+        payload: dict[str, Any],
+        dedupe_key: str,
+        channel: str,
+        thread_ts: str | None,
+    ) -> Any:
+        message = format_alert(kind, payload)
+        thread: dict[str, Any] = {}
+        if thread_ts:
+            thread = {"thread_ts": thread_ts, "reply_broadcast": kind in BROADCAST_KINDS}
+        try:
+            return self.client.chat_postMessage(
                 channel=self.ids.get(channel, channel),
                 text=message.text,
                 blocks=message.blocks,
@@ -159,17 +206,18 @@ class SlackBotNotifier:
                     "event_type": METADATA_EVENT,
                     "event_payload": {"dedupe_key": dedupe_key},
                 },
+                **thread,
             )
         except SlackApiError as exc:
             response = exc.response
             error = response.get("error") if isinstance(response.data, dict) else None
+            if error == "thread_not_found" and thread_ts:
+                raise _ThreadGone from None
             failure = slack_error(error, channel, response.status_code)
             failure.retry_after = _retry_after(response.headers)
             raise failure from None
         except (SlackClientError, OSError, ValueError) as exc:
             raise DeliveryError(f"slack: {exc.__class__.__name__}: {exc}", unknown=True) from None
-        if isinstance(response.get("channel"), str):
-            self.ids[channel] = response["channel"]
 
     def channel_id(self, channel: str) -> str | None:
         """The id of ``channel`` (an id already, or a name looked up once); None if unknown.
@@ -200,29 +248,47 @@ class SlackBotNotifier:
                 return
 
     def was_delivered(
-        self, kind: str, payload: dict[str, Any], dedupe_key: str, since: datetime
-    ) -> bool | None:
-        """Look for the alert's metadata in its channel's history since ``since``."""
+        self,
+        kind: str,
+        payload: dict[str, Any],
+        dedupe_key: str,
+        since: datetime,
+        thread_ts: str | None = None,
+    ) -> str | bool | None:
+        """Look for the alert's metadata since ``since``: in its thread (replies are not in
+        the channel's history), else in the channel's history. Returns the ts of the thread
+        it is in when found, False when it is not there, None when we cannot tell."""
+        oldest = f"{since.timestamp() - HISTORY_SLACK_SECONDS:.6f}"
         try:
             channel_id = self.channel_id(self.destination(kind, payload))
             if channel_id is None:
                 return None
+            if thread_ts and self._in_thread(channel_id, thread_ts, oldest, dedupe_key):
+                return thread_ts
             response = self.client.conversations_history(
-                channel=channel_id,
-                oldest=f"{since.timestamp() - HISTORY_SLACK_SECONDS:.6f}",
-                include_all_metadata=True,
-                limit=200,
+                channel=channel_id, oldest=oldest, include_all_metadata=True, limit=200
             )
         except (SlackClientError, OSError, ValueError):
             return None
-        for message in response.get("messages", []):
-            metadata = message.get("metadata") or {}
-            if (
-                metadata.get("event_type") == METADATA_EVENT
-                and metadata.get("event_payload", {}).get("dedupe_key") == dedupe_key
-            ):
-                return True
-        return False
+        found = _find(response, dedupe_key)
+        if found is None:
+            return False
+        return str(found.get("thread_ts") or found["ts"])
+
+    def _in_thread(self, channel_id: str, thread_ts: str, oldest: str, dedupe_key: str) -> bool:
+        """Whether the alert is a reply in ``thread_ts``. A thread Slack no longer knows holds
+        no reply (the send started a new thread: it is in the history); any other error
+        raises, as we cannot tell."""
+        try:
+            replies = self.client.conversations_replies(
+                channel=channel_id, ts=thread_ts, oldest=oldest, include_all_metadata=True,
+                limit=200,
+            )  # fmt: skip
+        except SlackApiError as exc:
+            if exc.response.get("error") == "thread_not_found":
+                return False
+            raise
+        return _find(replies, dedupe_key) is not None
 
 
 class SlackWebhookNotifier:
@@ -242,7 +308,9 @@ class SlackWebhookNotifier:
     def destinations(self) -> list[str]:
         return [self.name]
 
-    def send(self, kind: str, payload: dict[str, Any], dedupe_key: str) -> None:
+    def send(
+        self, kind: str, payload: dict[str, Any], dedupe_key: str, thread_ts: str | None = None
+    ) -> str | None:
         message = format_alert(kind, payload)
         try:
             response = self.client.send(text=message.text, blocks=message.blocks)
@@ -261,8 +329,14 @@ class SlackWebhookNotifier:
                 retry_after=_retry_after(response.headers),
                 permanent=status == 400,
             )
+        return None
 
     def was_delivered(
-        self, kind: str, payload: dict[str, Any], dedupe_key: str, since: datetime
-    ) -> bool | None:
+        self,
+        kind: str,
+        payload: dict[str, Any],
+        dedupe_key: str,
+        since: datetime,
+        thread_ts: str | None = None,
+    ) -> str | bool | None:
         return None

@@ -36,7 +36,11 @@ def _about(alert: dict[str, Any]) -> str:
             or alert["bill_id"]
             or ""
         )
-    return text if len(text) <= ABOUT_WIDTH else text[: ABOUT_WIDTH - 1] + "…"
+    text = text if len(text) <= ABOUT_WIDTH else text[: ABOUT_WIDTH - 1] + "…"
+    if alert.get("route") not in (None, "*"):
+        # A route's copy: where it goes.
+        text += f" → {payload.get('to') or 'email'} ({alert['route']})"
+    return text
 
 
 def alert_table(config: Config) -> str:

@@ -387,6 +387,23 @@ def publish(ctx: click.Context, out_dir: str | None) -> None:
 
 
 @cli.command()
+@click.option("--test", "test", is_flag=True, help="Send one test message everywhere.")
+@click.pass_context
+def notify(ctx: click.Context, test: bool) -> None:
+    """Send a test message to every configured channel and recipient (--test), one line each."""
+    from tracker.notify_test import send_tests
+
+    if not test:
+        raise click.UsageError("give --test: `tracker notify --test` sends a test message")
+    results = send_tests(_load(ctx))
+    for result in results:
+        click.echo(result.line())
+    if any(r.setup for r in results):
+        sys.exit(EXIT_USAGE)
+    sys.exit(EXIT_DELIVERY_FAILED if any(r.error for r in results) else 0)
+
+
+@cli.command()
 @click.option("--keep-serving", is_flag=True, help="Leave the replica running afterwards.")
 @click.option("--out", "out_dir", default="demo-output", show_default=True)
 def demo(keep_serving: bool, out_dir: str) -> None:

@@ -132,6 +132,26 @@ class VerifySection:
     news_query: str = "인공지능 기본법"
 
 
+# The alert kinds a route can take; ``meeting`` is a committee meeting that took up a bill.
+ROUTE_KINDS = ("stage_change", "new_bill", "news", "meeting", "source_failure")
+
+
+@dataclass
+class RouteSection:
+    """One ``[[routes]]`` block: which bills and kinds go to which channel and recipients."""
+
+    name: str = ""
+    # Keywords (matched spacing-insensitively in titles), 의안번호 (digits) or "all".
+    bills: list[str] = field(default_factory=lambda: ["all"])
+    kinds: list[str] = field(
+        default_factory=lambda: ["stage_change", "new_bill", "news", "meeting"]
+    )
+    channel: str = ""
+    recipients: list[str] = field(default_factory=list)
+    # Of the route's kinds, those also emailed to ``recipients`` at once.
+    email_kinds: list[str] = field(default_factory=lambda: ["stage_change"])
+
+
 @dataclass
 class Secrets:
     """Values read only from the environment; never logged, stored or printed."""
@@ -173,6 +193,7 @@ class Config:
     schedule: ScheduleSection = field(default_factory=ScheduleSection)
     verify: VerifySection = field(default_factory=VerifySection)
     publish: PublishSection = field(default_factory=PublishSection)
+    routes: list[RouteSection] = field(default_factory=list)
     secrets: Secrets = field(default_factory=Secrets, repr=False)
     path: str | None = None
 
@@ -182,7 +203,7 @@ class Config:
 
 
 _FILE_SECTIONS = (
-    "tracker", "watch", "sources", "slack", "email", "schedule", "verify", "publish",
+    "tracker", "watch", "sources", "slack", "email", "schedule", "verify", "publish", "routes",
 )  # fmt: skip
 
 
@@ -362,6 +383,7 @@ def _validate(config: Config) -> None:
         raise ConfigError("config: 'tracker.user_agent' is blank")
     if not config.sources.assembly.endpoint.strip():
         raise ConfigError("config: 'sources.assembly.endpoint' is blank")
+    _validate_routes(config.routes, config.secrets)
     from tracker.schedule_spec import parse_digest_spec
 
     parse_digest_spec(config.schedule.digest)
@@ -370,6 +392,39 @@ def _validate(config: Config) -> None:
 def is_bill_no(text: str) -> bool:
     """Whether ``text`` is a 의안번호 as the Assembly writes it (seven digits, e.g. 2203257)."""
     return len(text) == 7 and text.isascii() and text.isdigit()
+
+
+def _validate_routes(routes: list[RouteSection], secrets: Secrets) -> None:
+    webhook_only = secrets.slack_webhook_url and not secrets.slack_bot_token
+    if webhook_only and any(route.channel for route in routes):
+        raise ConfigError(
+            "config: routes name Slack channels, but a webhook posts to its one channel:"
+            " set $SLACK_BOT_TOKEN"
+        )
+    names: set[str] = set()
+    for i, route in enumerate(routes):
+        where = f"routes[{i}]"
+        if not route.name.strip():
+            raise ConfigError(f"config: '{where}.name' is missing: give each route a name")
+        if route.name in names:
+            raise ConfigError(f"config: '{where}.name' repeats the route name {route.name!r}")
+        names.add(route.name)
+        for key in ("kinds", "email_kinds"):
+            for j, kind in enumerate(getattr(route, key)):
+                if kind not in ROUTE_KINDS:
+                    raise ConfigError(
+                        f"config: '{where}.{key}[{j}]' is {kind!r}, not one of"
+                        f" {', '.join(ROUTE_KINDS)}"
+                    )
+        if not route.bills or any(not normalize(b) for b in route.bills):
+            raise ConfigError(
+                f"config: '{where}.bills' needs keywords, 의안번호 or \"all\", none empty"
+            )
+        if not route.channel and not route.recipients:
+            raise ConfigError(f"config: route {route.name!r} has neither a channel nor recipients")
+        for j, address in enumerate(route.recipients):
+            if "@" not in address:
+                raise ConfigError(f"config: '{where}.recipients[{j}]' is not an email address")
 
 
 def resolve_path(path: str | None, env: dict[str, str] | None = None) -> Path | None:

@@ -30,6 +30,17 @@ class DeliveryReport:
 
 
 def make_notifier(config: Config) -> Notifier:
+    """Slack by bot token, else by webhook, else the console; with email too when a route
+    has recipients."""
+    chat = make_chat_notifier(config)
+    if not any(route.recipients for route in config.routes):
+        return chat
+    from notifiers.email_alert import EmailAlertNotifier, RoutedNotifier
+
+    return RoutedNotifier(chat, EmailAlertNotifier(config.email, config.secrets.smtp_password))
+
+
+def make_chat_notifier(config: Config) -> Notifier:
     """Slack by bot token, else by webhook, else the console."""
     secrets = config.secrets
     if secrets.slack_bot_token:
@@ -60,12 +71,24 @@ def backoff_seconds(attempts: int, base: float, retry_after: float | None) -> fl
     return max(delay, retry_after or 0.0)
 
 
-def _arrived_earlier(notifier: Notifier, alert: dict[str, Any]) -> bool | None:
-    """For an alert whose last send was cut short: did it arrive? None: we cannot tell yet."""
+# Alerts about one bill: in each channel, the first starts the bill's thread, the others
+# reply in it.
+THREADED_KINDS = frozenset({"new_bill", "stage_change", "meeting"})
+
+
+def _arrived_earlier(
+    notifier: Notifier, alert: dict[str, Any], thread: str | None
+) -> str | bool | None:
+    """For an alert whose last send was cut short: did it arrive (the ts of its thread when
+    known)? None: we cannot tell yet."""
     if not alert["claimed_at"] or not notifier.can_verify:
         return False
     return notifier.was_delivered(
-        alert["kind"], alert["payload"], alert["dedupe_key"], parse_iso(alert["claimed_at"])
+        alert["kind"],
+        alert["payload"],
+        alert["dedupe_key"],
+        parse_iso(alert["claimed_at"]),
+        thread,
     )
 
 
@@ -80,6 +103,8 @@ class _Drain:
         # Destination (or "*": all) -> the error that keeps its alerts waiting, and the id of
         # the first alert it held up.
         self.blocked: dict[str, tuple[DeliveryError, int]] = {}
+        # Destinations failing for now (an SMTP server down): the others go on.
+        self.paused: set[str] = set()
         self.stopped = False
 
     def run(self, kind: str | None = None) -> None:
@@ -89,23 +114,35 @@ class _Drain:
             if kind and alert["kind"] != kind:
                 continue
             destination = self.notifier.destination(alert["kind"], alert["payload"])
-            if "*" in self.blocked or destination in self.blocked:
+            if "*" in self.blocked or destination in self.blocked or destination in self.paused:
                 continue
             self._deliver(alert, destination)
 
+    def _thread(self, alert: dict[str, Any], destination: str) -> str | None:
+        if alert["kind"] not in THREADED_KINDS or not alert["bill_id"]:
+            return None
+        return self.store.thread_ts(alert["bill_id"], destination)
+
     def _deliver(self, alert: dict[str, Any], destination: str) -> None:
+        thread = self._thread(alert, destination)
         try:
-            arrived = _arrived_earlier(self.notifier, alert)
+            arrived = _arrived_earlier(self.notifier, alert, thread)
             if arrived is None:
                 self._retry_later(alert, DeliveryError("could not check whether it arrived"))
                 return
+            root = arrived if isinstance(arrived, str) else None
             if not arrived:
                 self.store.claim_alert(alert["id"])
-                self.notifier.send(alert["kind"], alert["payload"], alert["dedupe_key"])
+                root = self.notifier.send(
+                    alert["kind"], alert["payload"], alert["dedupe_key"], thread
+                )
         except DeliveryError as exc:
             self._failed(alert, destination, exc)
         else:
-            self.store.mark_alert_sent(alert["id"])
+            started = None
+            if root and root != thread and alert["kind"] in THREADED_KINDS and alert["bill_id"]:
+                started = (alert["bill_id"], destination, root)
+            self.store.mark_alert_sent(alert["id"], started)
             self.report.sent += 1
 
     def _failed(self, alert: dict[str, Any], destination: str, exc: DeliveryError) -> None:
@@ -122,6 +159,9 @@ class _Drain:
             return
         delay = self._retry_later(alert, exc)
         logger.warning("alert %s not sent, retry in %.0fs: %s", alert["id"], delay, message)
+        if exc.blocks != "*":
+            self.paused.add(exc.blocks)
+            return
         # Slack is down or limiting us: the rest would fail the same way.
         self.stopped = True
 
@@ -163,6 +203,9 @@ def deliver_pending(store: Store, notifier: Notifier, config: Config) -> Deliver
     pending, as they were, and is reported in ``problems``; where another destination
     works, the operator is told there.
     """
+    from tracker.routes import route_pending
+
+    route_pending(store, config)
     drain = _Drain(store, notifier, config)
     drain.run()
     if drain.notify_operator() and not drain.stopped:

@@ -53,6 +53,16 @@ digest = "mon 09:00"           # weekday and time, in [tracker].timezone
 # title = "의안 추적 현황"
 # url = "https://example.org/tracker"   # where they are served (the feed's links)
 
+# Routes: each team its bills, kinds and places. Without any, every alert goes to
+# [slack] channel. Kinds: stage_change, new_bill, news, meeting, source_failure.
+# [[routes]]
+# name = "울산"
+# bills = ["2203257", "해오름동맹"]   # 의안번호, keywords in the title, or "all"
+# kinds = ["stage_change", "new_bill", "news", "meeting"]
+# channel = "#ulsan-policy"
+# recipients = ["policy@ulsan.example.org"]   # emailed at once over [email]
+# email_kinds = ["stage_change"]
+
 # [verify]                     # the reference bill `tracker verify` reads; default 인공지능 기본법
 # bill_id = "PRC_R2V4H1W1T2K5M1O6E4Q9T0V7Q9S0U0"
 # bill_no = "2206772"

@@ -346,6 +346,18 @@ def _migration_11_follows_meetings(db: sqlite_utils.Database) -> None:
     )
 
 
+def _migration_12_routes_and_threads(db: sqlite_utils.Database) -> None:
+    """Routes and Slack threads: an alert's copy for one route (``route``, ``parent_id``;
+    ``route = '*'`` marks an alert handed to its routes) and each bill's thread per channel.
+    Columns are added, never the outbox rebuilt, so earlier rebuilds keep their column lists."""
+    db.execute("ALTER TABLE alerts ADD COLUMN route TEXT")
+    db.execute("ALTER TABLE alerts ADD COLUMN parent_id INTEGER REFERENCES alerts(id)")
+    db.execute(
+        "CREATE TABLE slack_threads (bill_id TEXT NOT NULL, channel TEXT NOT NULL,"
+        " thread_ts TEXT NOT NULL, started_at TEXT NOT NULL, PRIMARY KEY (bill_id, channel))"
+    )
+
+
 def _execute_all(db: sqlite_utils.Database, script: str) -> None:
     """Run a script of plain statements (no triggers) inside the current transaction."""
     for statement in script.split(";"):
@@ -366,6 +378,7 @@ MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _migration_9_alternatives,
     _migration_10_alert_kinds,
     _migration_11_follows_meetings,
+    _migration_12_routes_and_threads,
 )
 
 # Digest statuses that close a period: it is never sent again.
@@ -701,23 +714,31 @@ class Store:
         return row[0] if row else None
 
     def _alert_summary(self) -> None:
+        payload = self.summary_payload()
+        if payload["total"]:
+            self.enqueue_alert("summary:first_run", "summary", payload)
+
+    def summary_payload(
+        self, keep: Callable[[dict[str, Any]], bool] | None = None
+    ) -> dict[str, Any]:
+        """The first run's summary of the bills stored so far (those ``keep`` accepts)."""
         keys = ("bill_id", "bill_no", "title", "detail_url")
         groups = []
+        total = 0
         for stage in stages.STAGES:
-            rows = list(
-                self.db.query(
+            rows = [
+                r
+                for r in self.db.query(
                     "SELECT * FROM bills WHERE stage = ? ORDER BY proposed_on DESC, bill_id",
                     [stage.code],
                 )
-            )
+                if keep is None or keep(r)
+            ]
             if rows:
                 listed = [{k: r[k] for k in keys} for r in rows[:SUMMARY_BILLS_PER_STAGE]]
                 groups.append({"stage": stage.code, "count": len(rows), "bills": listed})
-        total = self.count("bills")
-        articles = self.count("news_articles")
-        if total:
-            payload = {"total": total, "articles": articles, "stages": groups}
-            self.enqueue_alert("summary:first_run", "summary", payload)
+                total += len(rows)
+        return {"total": total, "articles": self.count("news_articles"), "stages": groups}
 
     # -- bills --------------------------------------------------------------------------------
 
@@ -1175,7 +1196,8 @@ class Store:
                 [self.now(), alert_id],
             )
 
-    def mark_alert_sent(self, alert_id: int) -> None:
+    def mark_alert_sent(self, alert_id: int, thread: tuple[str, str, str] | None = None) -> None:
+        """The alert arrived; ``thread`` (bill, channel, ts): the thread it started."""
         with self.transaction():
             self.conn.execute(
                 "UPDATE alerts SET status = 'sent', sent_at = ?, attempts = attempts + 1,"
@@ -1183,6 +1205,8 @@ class Store:
                 " WHERE id = ? AND status = 'pending'",
                 [self.now(), alert_id],
             )
+            if thread:
+                self._save_thread(*thread)
 
     def mark_alert_failed(
         self,
@@ -1226,6 +1250,60 @@ class Store:
             "SELECT * FROM alerts WHERE status IN ('pending', 'failed') ORDER BY id"
         )
         return [{**r, "payload": json.loads(r["payload"])} for r in rows]
+
+    def route_alert(self, alert_id: int, copies: list[tuple[str, dict[str, Any], str]]) -> None:
+        """Hand a pending alert to its routes in one transaction: one outbox row per copy
+        (its own dedupe key, payload and route name), the alert itself marked ``route = '*'``
+        and ``sent`` (it is never sent as it is)."""
+        at = self.now()
+        with self.transaction():
+            row = self.conn.execute(
+                "SELECT kind, bill_id FROM alerts WHERE id = ? AND status = 'pending'", [alert_id]
+            ).fetchone()
+            if row is None:
+                return
+            kind, bill_id = row
+            self.conn.executemany(
+                "INSERT OR IGNORE INTO alerts (dedupe_key, kind, bill_id, payload, created_at,"
+                " route, parent_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (key, kind, bill_id, _encode_json(payload), at, route, alert_id)
+                    for key, payload, route in copies
+                ],
+            )
+            self.conn.execute(
+                "UPDATE alerts SET status = 'sent', sent_at = ?, route = '*', claimed_at = NULL"
+                " WHERE id = ?",
+                [at, alert_id],
+            )
+
+    def article_bills(self, urls: list[str]) -> dict[str, dict[str, Any]]:
+        """The bill each stored article (by URL) names, where it names one."""
+        found: dict[str, dict[str, Any]] = {}
+        sql = (
+            "SELECT n.url, b.bill_no, b.title FROM news_articles n JOIN bills b USING (bill_id)"
+            " WHERE n.url IN ({})"
+        )
+        for cursor in _in_chunks(self.conn, sql, urls):
+            found.update((url, {"bill_no": no, "title": title}) for url, no, title in cursor)
+        return found
+
+    def thread_ts(self, bill_id: str, channel: str) -> str | None:
+        """The Slack thread of ``bill_id`` in ``channel`` (as configured), if one was started."""
+        row = self.conn.execute(
+            "SELECT thread_ts FROM slack_threads WHERE bill_id = ? AND channel = ?",
+            [bill_id, channel],
+        ).fetchone()
+        return row[0] if row else None
+
+    def _save_thread(self, bill_id: str, channel: str, thread_ts: str) -> None:
+        """Remember the message that starts ``bill_id``'s thread in ``channel``."""
+        self.conn.execute(
+            "INSERT INTO slack_threads (bill_id, channel, thread_ts, started_at)"
+            " VALUES (?, ?, ?, ?) ON CONFLICT (bill_id, channel) DO UPDATE SET"
+            " thread_ts = excluded.thread_ts, started_at = excluded.started_at",
+            [bill_id, channel, thread_ts, self.now()],
+        )
 
     def requeue_failed_alerts(self, alert_id: int | None = None) -> int:
         """Make failed alerts (one, or all with None) pending again, due now; how many."""

@@ -5,7 +5,11 @@ It answers as Slack's documentation says: a token it does not know is ``invalid_
 ``chat.postMessage`` takes a channel's id or its name (``#name`` or ``name``) and answers
 with the id, while ``conversations.history`` takes only the id; a channel the bot is not a
 member of is ``not_in_channel``; blocks beyond Slack's limits are ``invalid_blocks`` and a
-``text`` beyond 40,000 characters is ``msg_too_long``.
+``text`` beyond 40,000 characters is ``msg_too_long``. Threads as in Slack: ``thread_ts``
+must be the ts of a message in that channel (else ``thread_not_found``; a reply's ts means
+its thread), ``conversations.history`` lists only the channel's own messages and the replies
+broadcast to it (``reply_broadcast``, subtype ``thread_broadcast``), and
+``conversations.replies`` (channel id and an existing message's ``ts``) lists a thread.
 """
 
 from __future__ import annotations
@@ -158,7 +162,14 @@ class FakeSlack:
             return _error("invalid_blocks")
         if len(message.get("text") or "") > MAX_TEXT:
             return _error("msg_too_long")
-        ts = f"{time.time():.6f}"
+        if message.get("thread_ts"):
+            root = self._root(channel_id, str(message["thread_ts"]))
+            if root is None:
+                return _error("thread_not_found")
+            message["thread_ts"] = root
+            if str(message.get("reply_broadcast")).lower() in ("true", "1"):
+                message["subtype"] = "thread_broadcast"
+        ts = self._next_ts()
         message["ts"] = ts
         message["channel_id"] = channel_id
         self._record(message)
@@ -166,26 +177,69 @@ class FakeSlack:
         # "timeout": the message is posted, but the answer comes too late for the client.
         return _ok(body, delay=30.0 if failure == "timeout" else self.delay)
 
-    def history(self, request: Request) -> Response:
-        self.calls.append("conversations.history")
+    def _next_ts(self) -> str:
+        """A ts as Slack makes them: unique in the workspace, increasing."""
+        with self.lock:
+            last = float(self.messages[-1]["ts"]) if self.messages else 0.0
+        return f"{max(time.time(), last + 0.000001):.6f}"
+
+    def _root(self, channel_id: str, ts: str) -> str | None:
+        """The ts of the thread a message of ``channel_id`` is in (its own when it is not a
+        reply), or None when there is no such message."""
+        with self.lock:
+            for m in self.messages:
+                if m["channel_id"] == channel_id and m["ts"] == ts:
+                    return str(m.get("thread_ts") or m["ts"])
+        return None
+
+    @staticmethod
+    def _listed(m: dict[str, Any]) -> dict[str, Any]:
+        keys = ("ts", "text", "metadata", "thread_ts", "subtype")
+        return {"type": "message", **{k: m[k] for k in keys if m.get(k) is not None}}
+
+    def _listing(
+        self,
+        request: Request,
+        method: str,
+        keep: Callable[[dict[str, Any], str | None], bool],
+        thread: bool = False,
+    ) -> Response:
+        """What ``conversations.history`` and ``.replies`` share: the checks, ``oldest``, and
+        the messages ``keep`` takes (given the thread's root, for ``thread``)."""
+        self.calls.append(method)
         failure, params, channel_id = self._channel_call(
             request, self.history_failures, by_name=False
         )
         if isinstance(failure, Response):
             return failure
+        root = self._root(channel_id, str(params.get("ts") or "")) if thread else None
+        if thread and root is None:
+            return _error("thread_not_found")
         oldest = float(params.get("oldest") or 0)
         with self.lock:
             found = [
-                {
-                    "type": "message",
-                    "ts": m["ts"],
-                    "text": m.get("text"),
-                    "metadata": m.get("metadata"),
-                }
+                self._listed(m)
                 for m in self.messages
-                if m["channel_id"] == channel_id and float(m.get("ts", 0)) >= oldest
+                if m["channel_id"] == channel_id
+                and (m["ts"] == root or (float(m["ts"]) >= oldest and keep(m, root)))
             ]
-        return _ok({"messages": list(reversed(found)), "has_more": False})
+        # The history lists the newest first, a thread its first message first.
+        return _ok({"messages": found if thread else found[::-1], "has_more": False})
+
+    def replies(self, request: Request) -> Response:
+        """``conversations.replies``: the thread of an existing message (its first message,
+        then the replies since ``oldest``)."""
+        return self._listing(
+            request, "conversations.replies", lambda m, root: m.get("thread_ts") == root, True
+        )
+
+    def history(self, request: Request) -> Response:
+        """``conversations.history``: a reply shows in the channel only when broadcast."""
+        return self._listing(
+            request,
+            "conversations.history",
+            lambda m, _: not m.get("thread_ts") or m.get("subtype") == "thread_broadcast",
+        )
 
     def list_channels(self, request: Request) -> Response:
         """``conversations.list``, one channel a page, so that clients must follow cursors."""
@@ -218,6 +272,7 @@ class FakeSlack:
         return {
             "/api/chat.postMessage": self.post_message,
             "/api/conversations.history": self.history,
+            "/api/conversations.replies": self.replies,
             "/api/conversations.list": self.list_channels,
             "/webhook": self.webhook,
         }
@@ -246,6 +301,11 @@ class FakeSlack:
     @property
     def texts(self) -> list[str]:
         return [m.get("text", "") for m in self.messages]
+
+    def in_channel(self, name: str) -> list[dict[str, Any]]:
+        """The messages that arrived in the channel called ``name``, replies included."""
+        channel_id = self.channels[name.removeprefix("#")]
+        return [m for m in self.messages if m["channel_id"] == channel_id]
 
     def texts_in(self, name: str) -> list[str]:
         """The texts of the messages that arrived in the channel called ``name``."""
