@@ -162,8 +162,8 @@ def test_a_meeting_names_the_bill_the_meeting_and_links_its_minutes():
         "minutes_url": "https://record.assembly.go.kr/pdf.do?id=56297&x=<1>",
     }
     assert blocks_text("meeting", payload).splitlines() == [
-        "🏛️ 위원회 회의: <https://likms.assembly.go.kr/bill/billDetail.do?billId=PRC_X"
-        "|해오름산업벨트 지원에 관한 특별법안> [2203257]",
+        "🏛️ 위원회 회의: 2203257 <https://likms.assembly.go.kr/bill/billDetail.do?billId=PRC_X"
+        "|해오름산업벨트 지원에 관한 특별법안>",
         "행정안전위원회 법안심사제1소위원회 (2026-06-20)에서 심사,"
         " <https://record.assembly.go.kr/pdf.do?id=56297&amp;x=%3C1%3E|회의록>",
     ]

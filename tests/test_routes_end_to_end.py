@@ -106,7 +106,7 @@ def test_two_teams_get_their_own_bills_threads_and_email(env, replica, slack, sm
     reply = slack.in_channel("#ulsan")[-1]
     assert "본회의 심의" in reply["text"]
     assert reply["thread_ts"] == root["ts"] and reply["subtype"] == "thread_broadcast"
-    office_replies = [m for m in slack.in_channel("#haeoreum") if "본회의 심의" in m["text"]]
+    office_replies = [m for m in slack.in_channel("#haeoreum") if "→ 본회의 심의" in m["text"]]
     assert office_replies and office_replies[0]["thread_ts"] != root["ts"]  # its own thread
     threads = dict(
         query(
