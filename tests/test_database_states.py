@@ -71,7 +71,20 @@ def as_unprivileged_user() -> tuple[str, dict[str, str], object]:
     if system is None:
         pytest.skip("running as root without a system Python to run as nobody")
     packages = [sysconfig.get_paths()["purelib"], str(Path(__file__).parents[1])]
-    return system, {"PYTHONPATH": os.pathsep.join(packages)}, lambda: os.setresuid(*[NOBODY] * 3)
+    extra = {"PYTHONPATH": os.pathsep.join(packages)}
+
+    def demote() -> None:
+        os.setresuid(*[NOBODY] * 3)
+
+    # A checkout in a private directory (mktemp -d makes one) is closed to nobody.
+    probe = subprocess.run(
+        [system, "-c", "import tracker.cli, scrapy"],
+        env={**os.environ, **extra}, capture_output=True, text=True, preexec_fn=demote,
+    )  # fmt: skip
+    if probe.returncode != 0:
+        reason = (probe.stderr.strip().splitlines() or ["?"])[-1]
+        pytest.skip(f"the user nobody cannot import tracker from this checkout: {reason}")
+    return system, extra, demote
 
 
 @pytest.mark.parametrize(
