@@ -83,7 +83,7 @@ def advance(row: dict[str, Any], stage: str, day: str, result: str = "원안가�
         "promulgated": {
             "PROM_DT": day,
             "PROM_NO": str(20000 + int(row["BILL_NO"]) % 1000),
-            "PROM_LAW_NM": row["BILL_NAME"].removesuffix("안").split("(")[0],
+            "PROM_LAW_NM": row["BILL_NAME"].split("(")[0].removesuffix("안"),
         },
     }
     order = list(steps)

@@ -172,7 +172,7 @@ def advance_page(
     elif stage == "sent_to_government":
         bill.update(sent_on=day)
     elif stage == "promulgated":
-        law = bill["title"].removesuffix("안").split("(")[0]
+        law = bill["title"].split("(")[0].removesuffix("안")
         number = str(20000 + int(bill["bill_no"]) % 1000)
         bill.update(laws=[{"announceDt": day, "announceNo": number, "lawName": law}])
     else:
