@@ -58,8 +58,8 @@ import requests
 
 from bench import _naive
 from spiders.assembly_api import keyword_variants
-from spiders.bill_pages import MENU_NO
 from tracker.parsers.assembly import bill_from_row, parse_api_page
+from tracker.parsers.likms import MENU_NO
 from tracker.replica.assembly import ENDPOINT, advance, bill_row
 from tracker.replica.bill_pages import DETAIL_PATH, FORM_FIELDS, INFO_PATH
 from tracker.replica.sources import Replica

@@ -24,8 +24,11 @@ from spiders.base import TrackerSpider
 from tracker.errors import ParseError, SourceError
 from tracker.models import BillRecord, BillRecords, PageVersion, StoredPage, UnchangedPage
 from tracker.parsers.assembly import (
+    KEY_PARAM,
     SOURCE,
+    api_url,
     bill_from_row,
+    endpoint_url,
     page_digest,
     parse_api_page,
     row_bill_id,
@@ -37,8 +40,6 @@ logger = logging.getLogger(__name__)
 
 # Without a key the API serves sample access: at most 5 rows a call.
 SAMPLE_PAGE_SIZE = 5
-# The query parameter that carries the API key.
-KEY_PARAM = "KEY"
 # ``matched_by`` of a bill found by its 의안번호 ([watch] bill_nos, ``tracker follow``).
 FOLLOWED_BY_NUMBER = "number"
 
@@ -113,15 +114,12 @@ class AssemblyApiSpider(TrackerSpider):
     def endpoint_url(self) -> str:
         """The Open API endpoint's URL without a query."""
         assembly = self.ctx.config.sources.assembly
-        return f"{assembly.api_base.rstrip('/')}/{assembly.endpoint}"
+        return endpoint_url(assembly.api_base, assembly.endpoint)
 
     def api_request(self, query: dict[str, Any], page: int, matched_by: str) -> scrapy.Request:
-        params: dict[str, Any] = {"Type": "json", "pIndex": page, "pSize": self.page_size}
+        assembly = self.ctx.config.sources.assembly
         key = self.ctx.config.secrets.assembly_api_key
-        if key:
-            params[KEY_PARAM] = key
-        params.update(query)
-        url = f"{self.endpoint_url()}?{urlencode(params)}"
+        url = api_url(assembly.api_base, assembly.endpoint, key, query, page, self.page_size)
         return self.source_request(
             url,
             SOURCE,

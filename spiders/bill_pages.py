@@ -36,7 +36,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
-from urllib.parse import urlencode
 
 import scrapy
 from twisted.python.failure import Failure
@@ -49,13 +48,17 @@ from tracker.parsers import assembly as api
 from tracker.parsers.likms import (
     ALTERNATIVE,
     ALTERNATIVE_SOURCE,
+    ALTERNATIVES_PATH,
     CSRF_HEADER,
+    DETAIL_PATH,
     DETAIL_SOURCE,
     FOLDED,
+    INFO_PATH,
     Alternatives,
     BillRef,
     DetailPage,
     bill_from_pages,
+    detail_url,
     needs_alternatives,
     parse_alternatives,
     parse_bill_info,
@@ -67,9 +70,6 @@ from tracker.store import open_store
 from tracker.timeutil import now
 
 SOURCE = DETAIL_SOURCE
-MENU_NO = "2600044"
-INFO_PATH = "/bi/bill/detail/billInfo.do"
-ALTERNATIVES_PATH = "/bi/bill/detail/anBillInfo.do"
 OWN_META = ("source", "subject", "cookiejar", "matched_by")
 FOLDED_RESULT = "대안반영폐기"
 
@@ -121,14 +121,13 @@ class BillPagesSpider(TrackerSpider):
 
     def detail_page(self) -> str:
         """The bill page's URL without its query."""
-        return f"{self.base()}/bi/billDetailPage.do"
+        return f"{self.base()}{DETAIL_PATH}"
 
     def base(self) -> str:
         return self.ctx.config.sources.assembly.bill_page_base.rstrip("/")
 
     def detail_url(self, bill_id: str) -> str:
-        query = urlencode({"billId": bill_id, "currMenuNo": MENU_NO})
-        return f"{self.detail_page()}?{query}"
+        return detail_url(self.base(), bill_id)
 
     def detail_request(self, bill_id: str, matched_by: str | None) -> scrapy.Request:
         self.requested.add(bill_id)
@@ -228,11 +227,8 @@ class BillPagesSpider(TrackerSpider):
     ) -> scrapy.Request:
         """Ask the Open API which bill id the alternative's number is."""
         assembly = self.ctx.config.sources.assembly
-        params: dict[str, Any] = {"Type": "json", "pIndex": 1, "pSize": 5, "BILL_NO": ref.bill_no}
         key = self.ctx.config.secrets.assembly_api_key
-        if key:
-            params["KEY"] = key
-        url = f"{assembly.api_base.rstrip('/')}/{assembly.endpoint}?{urlencode(params)}"
+        url = api.api_url(assembly.api_base, assembly.endpoint, key, {"BILL_NO": ref.bill_no})
         meta = {**_keep(response.meta, "page", "version", "record", "matched_by"), "found": found}
         return self.source_request(
             url, api.SOURCE, self.parse_lookup, meta, errback=self.on_alternatives_error

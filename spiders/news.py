@@ -16,7 +16,7 @@ import logging
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import closing
 from typing import Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlsplit
 
 import scrapy
 
@@ -24,14 +24,20 @@ from spiders.base import TrackerSpider, conditional_headers, response_validators
 from tracker.errors import ParseError, SourceError
 from tracker.keywords import RelevanceRule
 from tracker.news_watch import FeedState, relevant_hits
-from tracker.parsers.news import FeedResult, parse_feed, parse_google_news, parse_naver
+from tracker.parsers.news import (
+    FeedResult,
+    google_news_url,
+    naver_news_url,
+    parse_feed,
+    parse_google_news,
+    parse_naver,
+)
 from tracker.store import open_store
 
 logger = logging.getLogger(__name__)
 
 GOOGLE_NEWS = "google_news"
 NAVER_NEWS = "naver_news"
-NAVER_PAGE_SIZE = 100
 
 Parser = Callable[[bytes], FeedResult]
 
@@ -57,8 +63,7 @@ class NewsSpider(TrackerSpider):
         keywords = [k.strip() for k in config.watch.keywords if k.strip()]
         if news.google_news_base:
             for keyword in keywords:
-                query = urlencode({"q": keyword, "hl": "ko", "gl": "KR", "ceid": "KR:ko"})
-                url = f"{news.google_news_base}?{query}"
+                url = google_news_url(news.google_news_base, keyword)
                 yield self.feed_request(url, GOOGLE_NEWS, parse_google_news)
         secrets = config.secrets
         if news.naver_api_base and secrets.naver_client_id and secrets.naver_client_secret:
@@ -67,10 +72,7 @@ class NewsSpider(TrackerSpider):
                 "X-Naver-Client-Secret": secrets.naver_client_secret,
             }
             for keyword in keywords:
-                query = urlencode(
-                    {"query": keyword, "display": NAVER_PAGE_SIZE, "start": 1, "sort": "date"}
-                )
-                url = f"{news.naver_api_base.rstrip('/')}/news.json?{query}"
+                url = naver_news_url(news.naver_api_base, keyword)
                 # An API called with the user's own key is not crawling; its robots.txt is
                 # written for crawlers.
                 yield self.feed_request(url, NAVER_NEWS, parse_naver, headers, robots=False)

@@ -22,7 +22,13 @@ from urllib.parse import urlencode
 from tracker.config import Config, VerifySection
 from tracker.errors import TrackerError
 from tracker.parsers import assembly, likms
-from tracker.parsers.news import FeedResult, parse_google_news, parse_naver
+from tracker.parsers.news import (
+    FeedResult,
+    google_news_url,
+    naver_news_url,
+    parse_google_news,
+    parse_naver,
+)
 
 
 @dataclass(frozen=True)
@@ -104,10 +110,8 @@ def _expect(what: str, found: object, expected: object) -> None:
 
 def _api(client: _Client, config: Config, ref: VerifySection) -> str:
     section = config.sources.assembly
-    params = {"Type": "json", "pIndex": 1, "pSize": 5, "BILL_ID": ref.bill_id}
-    if config.secrets.assembly_api_key:
-        params["KEY"] = config.secrets.assembly_api_key
-    url = f"{section.api_base.rstrip('/')}/{section.endpoint}?{urlencode(params)}"
+    key = config.secrets.assembly_api_key
+    url = assembly.api_url(section.api_base, section.endpoint, key, {"BILL_ID": ref.bill_id})
     page = assembly.parse_api_page(client.fetch(url), section.endpoint)
     rows = [r for r in page.rows if r.get("BILL_ID") == ref.bill_id]
     if not rows:
@@ -120,9 +124,7 @@ def _api(client: _Client, config: Config, ref: VerifySection) -> str:
 
 
 def _shell(client: _Client, config: Config, ref: VerifySection, shell: _Shell) -> str:
-    base = config.sources.assembly.bill_page_base.rstrip("/")
-    query = urlencode({"billId": ref.bill_id, "currMenuNo": "2600044"})
-    url = f"{base}/bi/billDetailPage.do?{query}"
+    url = likms.detail_url(config.sources.assembly.bill_page_base, ref.bill_id)
     page = likms.parse_detail_page(client.fetch(url).decode("utf-8", "replace"))
     _expect("billId", page.bill_id, ref.bill_id)
     _expect("의안번호", page.bill_no, ref.bill_no)
@@ -146,7 +148,7 @@ def _fragment(client: _Client, config: Config, shell: _Shell, path: str) -> str:
 
 
 def _info(client: _Client, config: Config, ref: VerifySection, shell: _Shell) -> str:
-    html = _fragment(client, config, shell, "/bi/bill/detail/billInfo.do")
+    html = _fragment(client, config, shell, likms.INFO_PATH)
     info = likms.parse_bill_info(html)
     shell.info = info
     _expect("의안번호", info.bill_no, ref.bill_no)
@@ -165,7 +167,7 @@ def _alternatives(client: _Client, config: Config, shell: _Shell) -> str:
         raise Mismatch("not asked: billInfo.do did not read")
     if not likms.needs_alternatives(shell.page, shell.info):
         return "not asked: the bill is neither an alternative nor folded into one"
-    html = _fragment(client, config, shell, "/bi/bill/detail/anBillInfo.do")
+    html = _fragment(client, config, shell, likms.ALTERNATIVES_PATH)
     found = likms.parse_alternatives(html)
     if not found.found:
         raise Mismatch(f"tables captioned {likms.ALTERNATIVE}/{likms.FOLDED} missing")
@@ -178,13 +180,13 @@ def _news(client: _Client, config: Config, ref: VerifySection) -> str:
     news = config.sources.news
     result: FeedResult
     if news.google_news_base:
-        query = urlencode({"q": ref.news_query, "hl": "ko", "gl": "KR", "ceid": "KR:ko"})
-        result = parse_google_news(client.fetch(f"{news.google_news_base}?{query}"))
+        result = parse_google_news(
+            client.fetch(google_news_url(news.google_news_base, ref.news_query))
+        )
         where = "Google News"
     elif config.secrets.naver_client_id and config.secrets.naver_client_secret:
-        url = f"{news.naver_api_base.rstrip('/')}/news.json?{urlencode({'query': ref.news_query})}"
         body = client.fetch(
-            url,
+            naver_news_url(news.naver_api_base, ref.news_query),
             **{
                 "X-Naver-Client-Id": config.secrets.naver_client_id,
                 "X-Naver-Client-Secret": config.secrets.naver_client_secret,

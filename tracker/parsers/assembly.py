@@ -7,18 +7,37 @@ import json
 import re
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 from tracker import __version__, stages
 from tracker.errors import ParseError, SourceError
 from tracker.models import UNKNOWN, BillEvent, BillRecord
 
 SOURCE = "assembly_api"
+# The query parameter that carries the API key.
+KEY_PARAM = "KEY"
 NO_DATA = "INFO-200"
 _BILL_ID = re.compile(r"^[A-Z]{3}_[A-Z0-9]+$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
 # Bump whenever what bill_from_row makes of a row changes: a page is then parsed again even
 # when its body is the one last stored.
 PARSER_REVISION = 1
+
+
+def endpoint_url(api_base: str, endpoint: str) -> str:
+    """The Open API endpoint's URL without a query."""
+    return f"{api_base.rstrip('/')}/{endpoint}"
+
+
+def api_url(
+    api_base: str, endpoint: str, key: str, query: dict[str, Any], page: int = 1, size: int = 5
+) -> str:
+    """The URL of one page of the endpoint's answer to ``query`` (JSON, with the key if any)."""
+    params: dict[str, Any] = {"Type": "json", "pIndex": page, "pSize": size}
+    if key:
+        params[KEY_PARAM] = key
+    params.update(query)
+    return f"{endpoint_url(api_base, endpoint)}?{urlencode(params)}"
 
 
 @dataclass(frozen=True)

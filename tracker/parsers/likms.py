@@ -36,6 +36,7 @@ import itertools
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from urllib.parse import urlencode
 
 from lxml import etree
 
@@ -44,6 +45,11 @@ from tracker.models import UNKNOWN, BillEvent, BillRecord, Meeting
 from tracker.stages import PASSING_RESULTS, later, squash, stage_for_result, stage_for_step
 
 DETAIL_SOURCE = "bill_page"
+# Where the pages are, under ``[sources.assembly] bill_page_base``.
+DETAIL_PATH = "/bi/billDetailPage.do"
+INFO_PATH = "/bi/bill/detail/billInfo.do"
+ALTERNATIVES_PATH = "/bi/bill/detail/anBillInfo.do"
+MENU_NO = "2600044"
 INFO_SOURCE = "bill_info"
 ALTERNATIVE_SOURCE = "bill_alternative"
 # The header the token goes back in: the site names none (there is no _csrf_header meta).
@@ -177,6 +183,12 @@ class Alternatives:
     folded: tuple[BillRef, ...] = field(default=())
     # Whether the answer had the two tables at all (bills without an alternative tab may not).
     found: bool = True
+
+
+def detail_url(base: str, bill_id: str) -> str:
+    """The shell page of ``bill_id`` under ``base`` (``bill_page_base``)."""
+    query = urlencode({"billId": bill_id, "currMenuNo": MENU_NO})
+    return f"{base.rstrip('/')}{DETAIL_PATH}?{query}"
 
 
 def is_error_page(html: str) -> bool:

@@ -16,7 +16,7 @@ from datetime import datetime
 from email.utils import parsedate_to_datetime
 from html import unescape
 from typing import Any, Literal
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 from zoneinfo import ZoneInfo
 
 import feedparser
@@ -52,6 +52,21 @@ _XML_DECL = re.compile(rb"^(\s*<\?xml[^>]*?encoding\s*=\s*)([\"'])([A-Za-z0-9._-
 _ITEM_END = re.compile(rb"</(?:[A-Za-z0-9_]+:)?(?:item|entry)\s*>")
 _WS = re.compile(r"\s+")
 _BLOCK_END = re.compile(r"<(?:br|/p|/li|/div|/h[1-6]|/tr|/td|/ol|/ul)\b[^>]*>", re.IGNORECASE)
+
+
+# Results a Naver search returns a page (its largest).
+NAVER_PAGE_SIZE = 100
+
+
+def google_news_url(base: str, query: str) -> str:
+    """A Google News RSS search for ``query``, in Korean for Korea."""
+    return f"{base}?{urlencode({'q': query, 'hl': 'ko', 'gl': 'KR', 'ceid': 'KR:ko'})}"
+
+
+def naver_news_url(base: str, query: str) -> str:
+    """The first page of a Naver news search for ``query``, newest first."""
+    params = {"query": query, "display": NAVER_PAGE_SIZE, "start": 1, "sort": "date"}
+    return f"{base.rstrip('/')}/news.json?{urlencode(params)}"
 
 
 @dataclass
