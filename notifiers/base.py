@@ -40,3 +40,20 @@ class Notifier(Protocol):
         """Whether an alert whose earlier attempt ended unknown did arrive (the ts of its
         thread where known); False: it did not; None: can't tell."""
         ...
+
+
+class WithoutHistory:
+    """For a notifier with no history to ask (the console, a webhook, email): a send cut
+    short is sent again, so delivery is at least once."""
+
+    can_verify = False
+
+    def was_delivered(
+        self,
+        kind: str,
+        payload: dict[str, Any],
+        dedupe_key: str,
+        since: datetime,
+        thread_ts: str | None = None,
+    ) -> str | bool | None:
+        return False

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import sys
-from datetime import datetime
 from typing import Any, TextIO
 
+from notifiers.base import WithoutHistory
 from notifiers.messages import format_plain
 
 
-class ConsoleNotifier:
+class ConsoleNotifier(WithoutHistory):
     name = "console"
-    can_verify = False
 
     def __init__(self, stream: TextIO | None = None) -> None:
         self.stream = stream
@@ -27,14 +26,4 @@ class ConsoleNotifier:
     ) -> str | None:
         stream = self.stream or sys.stdout
         print(f"[alert] {format_plain(kind, payload)}", file=stream, flush=True)
-        return None
-
-    def was_delivered(
-        self,
-        kind: str,
-        payload: dict[str, Any],
-        dedupe_key: str,
-        since: datetime,
-        thread_ts: str | None = None,
-    ) -> str | bool | None:
         return None

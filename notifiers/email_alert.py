@@ -11,6 +11,7 @@ from datetime import datetime
 from html import escape
 from typing import Any
 
+from notifiers.base import WithoutHistory
 from notifiers.email import RenderedDigest, build_message, send_message
 from notifiers.messages import format_plain
 from tracker.config import EmailSection
@@ -60,11 +61,10 @@ def render_alert(kind: str, payload: dict[str, Any]) -> RenderedDigest:
     return RenderedDigest(alert_subject(kind, payload), text, html)
 
 
-class EmailAlertNotifier:
+class EmailAlertNotifier(WithoutHistory):
     """Sends an alert copy to the recipients in its payload (``email``) over [email] SMTP."""
 
     name = "email"
-    can_verify = False
 
     def __init__(self, settings: EmailSection, password: str, timeout: float = 30) -> None:
         self.settings, self.password, self.timeout = settings, password, timeout
@@ -98,16 +98,6 @@ class EmailAlertNotifier:
                 # An SMTP fault holds up the email copies only; Slack goes on.
                 exc.blocks = EMAIL_DESTINATION
             raise
-
-    def was_delivered(
-        self,
-        kind: str,
-        payload: dict[str, Any],
-        dedupe_key: str,
-        since: datetime,
-        thread_ts: str | None = None,
-    ) -> str | bool | None:
-        return False
 
 
 class RoutedNotifier:

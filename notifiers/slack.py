@@ -18,6 +18,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 from slack_sdk.http_retry.builtin_interval_calculators import BackoffRetryIntervalCalculator
 from slack_sdk.webhook import WebhookClient
 
+from notifiers.base import WithoutHistory
 from notifiers.messages import format_alert
 from tracker.errors import DeliveryError
 
@@ -291,11 +292,10 @@ class SlackBotNotifier:
         return _find(replies, dedupe_key) is not None
 
 
-class SlackWebhookNotifier:
+class SlackWebhookNotifier(WithoutHistory):
     """Posts each alert to an incoming webhook."""
 
     name = "slack-webhook"
-    can_verify = False
 
     def __init__(self, url: str, timeout: float = 10, max_retries: int = 2) -> None:
         self.client = WebhookClient(
@@ -329,14 +329,4 @@ class SlackWebhookNotifier:
                 retry_after=_retry_after(response.headers),
                 permanent=status == 400,
             )
-        return None
-
-    def was_delivered(
-        self,
-        kind: str,
-        payload: dict[str, Any],
-        dedupe_key: str,
-        since: datetime,
-        thread_ts: str | None = None,
-    ) -> str | bool | None:
         return None
