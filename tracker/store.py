@@ -284,29 +284,40 @@ def _migration_9_alternatives(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX bill_alternatives_bill ON bill_alternatives(bill_no)")
 
 
-def _migration_10_alert_kinds(db: sqlite_utils.Database) -> None:
-    # SQLite cannot change a CHECK constraint: the outbox is rebuilt with the new kinds
-    # (the first run's summary, a notice to the operator about a refused configuration).
+# The outbox's alert kinds before migration 10 added the first run's summary and the notice to
+# the operator, and migration 11 the committee meeting.
+_ALERT_KINDS_9 = ("stage_change", "new_bill", "news", "source_failure")
+
+
+def _rebuild_alerts(db: sqlite_utils.Database, kinds: tuple[str, ...]) -> None:
+    """Rebuild the outbox with ``kinds`` in its CHECK (SQLite cannot change a constraint),
+    keeping every row and the columns it had before migration 12."""
+    allowed = ", ".join(f"'{kind}'" for kind in kinds)
     _execute_all(
         db,
-        """
-        CREATE TABLE alerts_v9 (
+        f"""
+        CREATE TABLE alerts_rebuilt (
             id INTEGER PRIMARY KEY, dedupe_key TEXT NOT NULL UNIQUE,
-            kind TEXT NOT NULL CHECK (kind IN ('stage_change', 'new_bill', 'news',
-                                              'source_failure', 'summary', 'delivery_problem')),
+            kind TEXT NOT NULL CHECK (kind IN ({allowed})),
             bill_id TEXT, payload TEXT NOT NULL, created_at TEXT NOT NULL,
             status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'sent', 'failed')),
             attempts INTEGER NOT NULL DEFAULT 0, last_error TEXT, sent_at TEXT,
             next_attempt_at TEXT, claimed_at TEXT
         );
-        INSERT INTO alerts_v9 SELECT id, dedupe_key, kind, bill_id, payload, created_at, status,
-            attempts, last_error, sent_at, next_attempt_at, claimed_at FROM alerts;
+        INSERT INTO alerts_rebuilt SELECT id, dedupe_key, kind, bill_id, payload, created_at,
+            status, attempts, last_error, sent_at, next_attempt_at, claimed_at FROM alerts;
         DROP TABLE alerts;
-        ALTER TABLE alerts_v9 RENAME TO alerts;
+        ALTER TABLE alerts_rebuilt RENAME TO alerts;
         CREATE INDEX alerts_status ON alerts(status, id);
         CREATE INDEX alerts_bill ON alerts(bill_id, created_at)
         """,
     )
+
+
+def _migration_10_alert_kinds(db: sqlite_utils.Database) -> None:
+    """The alert kinds of the first run's summary and of a notice to the operator about a
+    refused configuration."""
+    _rebuild_alerts(db, (*_ALERT_KINDS_9, "summary", "delivery_problem"))
 
 
 def _migration_11_follows_meetings(db: sqlite_utils.Database) -> None:
@@ -325,25 +336,10 @@ def _migration_11_follows_meetings(db: sqlite_utils.Database) -> None:
             held_on TEXT NOT NULL, result TEXT, minutes_url TEXT, first_seen_at TEXT NOT NULL,
             PRIMARY KEY (bill_id, held_on, meeting)
         );
-        CREATE INDEX bill_meetings_time ON bill_meetings(first_seen_at);
-        CREATE TABLE alerts_v10 (
-            id INTEGER PRIMARY KEY, dedupe_key TEXT NOT NULL UNIQUE,
-            kind TEXT NOT NULL CHECK (kind IN ('stage_change', 'new_bill', 'news',
-                                              'source_failure', 'summary', 'delivery_problem',
-                                              'meeting')),
-            bill_id TEXT, payload TEXT NOT NULL, created_at TEXT NOT NULL,
-            status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'sent', 'failed')),
-            attempts INTEGER NOT NULL DEFAULT 0, last_error TEXT, sent_at TEXT,
-            next_attempt_at TEXT, claimed_at TEXT
-        );
-        INSERT INTO alerts_v10 SELECT id, dedupe_key, kind, bill_id, payload, created_at, status,
-            attempts, last_error, sent_at, next_attempt_at, claimed_at FROM alerts;
-        DROP TABLE alerts;
-        ALTER TABLE alerts_v10 RENAME TO alerts;
-        CREATE INDEX alerts_status ON alerts(status, id);
-        CREATE INDEX alerts_bill ON alerts(bill_id, created_at)
+        CREATE INDEX bill_meetings_time ON bill_meetings(first_seen_at)
         """,
     )
+    _rebuild_alerts(db, (*_ALERT_KINDS_9, "summary", "delivery_problem", "meeting"))
 
 
 def _migration_12_routes_and_threads(db: sqlite_utils.Database) -> None:
