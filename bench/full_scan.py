@@ -21,7 +21,7 @@ exit. Against a fresh database: a full scan so, then ``IDLE_CYCLES`` cycles with
 changed (the median one's time against that full scan's, and the history rows they wrote: a
 single cycle of half a second is at the mercy of one hiccup), then the ``STEADY_CYCLES`` cycles
 that follow at the configured check interval (the clock moved on with ``$TRACKER_CLOCK``), in
-which the quiet bills' pages are read again a few each cycle in turn (``tracker.revisit``).
+which the quiet bills' pages are read again a few each cycle in turn (``tracker.domain.revisit``).
 For comparison, the idle ``tracker check`` run by hand (a fresh process, start-up included)
 is also timed after the first full scan.
 
@@ -58,11 +58,11 @@ import requests
 
 from bench import _naive
 from spiders.assembly_api import keyword_variants
+from tracker.demo.replica.assembly import ENDPOINT, advance, bill_row
+from tracker.demo.replica.bill_pages import DETAIL_PATH, FORM_FIELDS, INFO_PATH
+from tracker.demo.replica.sources import Replica
 from tracker.parsers.assembly import bill_from_row, parse_api_page
 from tracker.parsers.likms import MENU_NO
-from tracker.replica.assembly import ENDPOINT, advance, bill_row
-from tracker.replica.bill_pages import DETAIL_PATH, FORM_FIELDS, INFO_PATH
-from tracker.replica.sources import Replica
 from tracker.scheduler import CheckProcess
 from tracker.timeutil import CLOCK_ENV, now
 

@@ -18,8 +18,8 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from tracker.query import open_readonly, run_query
-from tracker.store import open_store
+from tracker.query.sql import open_readonly, run_query
+from tracker.store.database import open_store
 from tracker.timeutil import DEFAULT_TZ, iso, now
 
 CHANGES = 1_000_000

@@ -22,11 +22,11 @@ import time
 from pathlib import Path
 
 from bench.full_scan import TERM_BILLS, term_rows
-from tracker.models import BillRecord
+from tracker.crawl.pipeline import BATCH_SIZE
+from tracker.demo.replica.assembly import advance
+from tracker.domain.bills import BillRecord
 from tracker.parsers.assembly import bill_from_row
-from tracker.pipeline import BATCH_SIZE
-from tracker.replica.assembly import advance
-from tracker.store import Store, open_store
+from tracker.store.database import Store, open_store
 
 GOAL_PER_SECOND = 20_000
 ROUNDS = 5

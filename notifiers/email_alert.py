@@ -12,11 +12,13 @@ from html import escape
 from typing import Any
 
 from notifiers.base import WithoutHistory
-from notifiers.email import RenderedDigest, build_message, send_message
+from notifiers.email import send_message
 from notifiers.messages import format_plain
 from tracker.config import EmailSection
+from tracker.digest.mail import build_message
+from tracker.digest.render import RenderedDigest
+from tracker.domain.stages import BY_CODE, label
 from tracker.errors import DeliveryError
-from tracker.stages import BY_CODE, label
 from tracker.timeutil import now
 
 # Where a failing SMTP server holds up alerts: every email copy, never the Slack ones.

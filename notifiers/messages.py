@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from tracker import stages
-from tracker.fields import INTERNAL_FIELDS, field_label
-from tracker.links import bill_url
+from tracker.domain import stages
+from tracker.domain.fields import INTERNAL_FIELDS, field_label
+from tracker.domain.links import bill_url
 
 # Slack's limits (Block Kit reference, chat.postMessage), less a margin for what we add.
 MAX_SECTION_TEXT = 3000

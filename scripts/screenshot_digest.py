@@ -4,7 +4,7 @@
     python scripts/screenshot_digest.py digest.html -o digest.png
     python scripts/screenshot_digest.py --width 390     # as a phone shows it, with its width
 
-Without an HTML file it renders ``notifiers.sample.sample_digest()``. Below the window's
+Without an HTML file it renders ``tracker.demo.sample.sample_digest()``. Below the window's
 smallest width (500 px in headless Chromium) the page is drawn in a frame of that width, as a
 phone's viewport would be.
 """
@@ -166,8 +166,8 @@ def main(argv: list[str] | None = None) -> int:
         html = args.html
         if html is None:
             sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-            from notifiers.email import render_digest
-            from notifiers.sample import sample_digest
+            from tracker.demo.sample import sample_digest
+            from tracker.digest.render import render_digest
 
             html = Path(tmp) / "digest.html"
             html.write_text(render_digest(sample_digest()).html, encoding="utf-8")

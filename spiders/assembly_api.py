@@ -21,8 +21,8 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 import scrapy
 
 from spiders.base import TrackerSpider
+from tracker.domain.bills import BillRecord, BillRecords, PageVersion, StoredPage, UnchangedPage
 from tracker.errors import ParseError, SourceError
-from tracker.models import BillRecord, BillRecords, PageVersion, StoredPage, UnchangedPage
 from tracker.parsers.assembly import (
     KEY_PARAM,
     SOURCE,
@@ -33,7 +33,7 @@ from tracker.parsers.assembly import (
     parse_api_page,
     row_bill_id,
 )
-from tracker.store import open_store
+from tracker.store.database import open_store
 from tracker.timeutil import now
 
 logger = logging.getLogger(__name__)

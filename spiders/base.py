@@ -10,9 +10,9 @@ from scrapy import signals
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
+from tracker.crawl.context import RunContext
+from tracker.domain.bills import SourceFailure
 from tracker.errors import TrackerError
-from tracker.models import SourceFailure
-from tracker.runcontext import RunContext
 
 
 class Validators(Protocol):

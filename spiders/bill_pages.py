@@ -22,7 +22,7 @@ a broken page alerts once after the failure threshold and sends a recovery notic
 When only the alternative endpoint fails, what ``billInfo.do`` said is stored and the bill's
 source fails for the run.
 
-Which bills are visited is ``tracker.revisit``'s decision for the bills in progress (every
+Which bills are visited is ``tracker.domain.revisit``'s decision for the bills in progress (every
 cycle for a bill with a recent dated step, ``quiet_pages_per_cycle`` quiet ones a cycle in
 turn). Bills in a final stage are not visited, but for two kinds: a bill that a source moved to
 a final stage in this very cycle (its page may name an alternative the Open API does not), and
@@ -42,8 +42,10 @@ from twisted.python.failure import Failure
 
 from spiders.base import TrackerSpider
 from tracker.config import AssemblySection
+from tracker.crawl.context import subject_source
+from tracker.domain.bills import AlternativeFold, BillRecord, PageVersion, SourceFailure
+from tracker.domain.revisit import PageState, RevisitPolicy, Visit, plan_visits
 from tracker.errors import ParseError, SourceError
-from tracker.models import AlternativeFold, BillRecord, PageVersion, SourceFailure
 from tracker.parsers import assembly as api
 from tracker.parsers.likms import (
     ALTERNATIVE,
@@ -64,9 +66,7 @@ from tracker.parsers.likms import (
     parse_bill_info,
     parse_detail_page,
 )
-from tracker.revisit import PageState, RevisitPolicy, Visit, plan_visits
-from tracker.runcontext import subject_source
-from tracker.store import open_store
+from tracker.store.database import open_store
 from tracker.timeutil import now
 
 SOURCE = DETAIL_SOURCE
@@ -166,7 +166,7 @@ class BillPagesSpider(TrackerSpider):
         except (ParseError, SourceError) as exc:
             yield self.failure_from_error(SOURCE, exc, bill_id)
             return
-        # No validators: the page is never asked for conditionally (see tracker.revisit).
+        # No validators: the page is never asked for conditionally (see tracker.domain.revisit).
         version = PageVersion(self.detail_url(bill_id), None, None)
         yield self.form_request(
             response, INFO_PATH, self.parse_info, page=page, version=version, referer=response.url

@@ -21,9 +21,9 @@ from urllib.parse import urlsplit
 import scrapy
 
 from spiders.base import TrackerSpider, conditional_headers, response_validators
+from tracker.domain.keywords import RelevanceRule
+from tracker.domain.relevance import FeedState, relevant_hits
 from tracker.errors import ParseError, SourceError
-from tracker.keywords import RelevanceRule
-from tracker.news_watch import FeedState, relevant_hits
 from tracker.parsers.news import (
     FeedResult,
     google_news_url,
@@ -32,7 +32,7 @@ from tracker.parsers.news import (
     parse_google_news,
     parse_naver,
 )
-from tracker.store import open_store
+from tracker.store.database import open_store
 
 logger = logging.getLogger(__name__)
 

@@ -1,6 +1,6 @@
 """Scrapy settings for tracker's spiders: polite defaults for the real sites.
 
-``tracker.crawl`` overrides the User-Agent and a few limits from the config; everything else
+``tracker.crawl.runner`` overrides the User-Agent and a few limits from the config; everything else
 is here so that ``scrapy list`` and a Scrapyd deployment use the same behaviour.
 """
 
@@ -40,4 +40,4 @@ WARN_ON_GENERATOR_RETURN_VALUE = False
 CONCURRENT_ITEMS = 1
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 FEED_EXPORT_ENCODING = "utf-8"
-ITEM_PIPELINES = {"tracker.pipeline.StorePipeline": 300}
+ITEM_PIPELINES = {"tracker.crawl.pipeline.StorePipeline": 300}

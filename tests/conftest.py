@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 
 from tests.smtp_server import free_port, smtp_server  # noqa: F401  (fixtures)
-from tracker.replica.news import NAVER_CLIENT_ID, NAVER_CLIENT_SECRET
-from tracker.replica.scenario import initial_rows
-from tracker.replica.slack import FakeSlack
-from tracker.replica.sources import Replica
+from tracker.demo.replica.news import NAVER_CLIENT_ID, NAVER_CLIENT_SECRET
+from tracker.demo.replica.scenario import initial_rows
+from tracker.demo.replica.slack import FakeSlack
+from tracker.demo.replica.sources import Replica
 
 
 @pytest.fixture

@@ -17,16 +17,16 @@ import scrapy
 from scrapy.http import TextResponse
 
 from spiders.assembly_api import AssemblyApiSpider
-from tracker import pipeline
 from tracker.check import run_status
 from tracker.config import load_config
-from tracker.models import BillRecord, BillRecords, PageVersion, SourceFailure
+from tracker.crawl import pipeline
+from tracker.crawl.context import RunContext
+from tracker.crawl.pipeline import StorePipeline
+from tracker.demo.replica.assembly import ENDPOINT, AssemblyApiReplica, advance, bill_row
+from tracker.demo.replica.http import Request
+from tracker.domain.bills import BillRecord, BillRecords, PageVersion, SourceFailure
 from tracker.parsers.assembly import SOURCE, bill_from_row
-from tracker.pipeline import StorePipeline
-from tracker.replica.assembly import ENDPOINT, AssemblyApiReplica, advance, bill_row
-from tracker.replica.http import Request
-from tracker.runcontext import RunContext
-from tracker.store import Store, open_store
+from tracker.store.database import Store, open_store
 
 PAGE_SIZE = 3
 KEYWORD = "해오름 산업벨트"

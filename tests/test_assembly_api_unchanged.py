@@ -29,13 +29,13 @@ from tests.test_assembly_api_batches import (
     stored_rows,
 )
 from tracker.config import load_config
-from tracker.models import BillRecords, PageVersion, UnchangedPage
+from tracker.crawl.context import RunContext
+from tracker.crawl.pipeline import StorePipeline
+from tracker.demo.replica.assembly import advance
+from tracker.domain.bills import BillRecords, PageVersion, UnchangedPage
 from tracker.parsers import assembly
 from tracker.parsers.assembly import SOURCE, page_digest
-from tracker.pipeline import StorePipeline
-from tracker.replica.assembly import advance
-from tracker.runcontext import RunContext
-from tracker.store import open_store
+from tracker.store.database import open_store
 
 START = datetime.fromisoformat("2026-07-01T09:00:00+09:00")
 ROWS = [row(n) for n in (1, 2, 3, 4)]  # two pages: bills 4, 3, 2 and then bill 1

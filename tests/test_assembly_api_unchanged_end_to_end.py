@@ -10,8 +10,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from tests.test_secrets import database_bytes
-from tracker.replica.assembly import advance
-from tracker.replica.scenario import HAEOREUM_ACT
+from tracker.demo.replica.assembly import advance
+from tracker.demo.replica.scenario import HAEOREUM_ACT
 
 API_KEY = "assembly-key-51c0e2aa"
 START = datetime.fromisoformat("2026-07-01T09:00:00+09:00")

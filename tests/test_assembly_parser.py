@@ -10,8 +10,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.helpers import FIXTURES, get_testdata
+from tracker.domain.bills import UNKNOWN
 from tracker.errors import ParseError, SourceError
-from tracker.models import UNKNOWN
 from tracker.parsers.assembly import bill_from_row, parse_api_page, stage_from_row
 
 # file, endpoint, total, [(BILL_ID, stage, result)] for every row shown

@@ -11,7 +11,16 @@ from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from tests.helpers import get_testdata
-from tracker.models import AlternativeFold, PageVersion
+from tracker.demo.replica.bill_pages import (
+    ALTERNATIVES_PATH,
+    DETAIL_PATH,
+    INFO_PATH,
+    OLD_PATH,
+    page_from_row,
+)
+from tracker.demo.replica.likms_pages import render_detail_page
+from tracker.demo.replica.scenario import HAEOREUM_ACT, haeoreum_act
+from tracker.domain.bills import AlternativeFold, PageVersion
 from tracker.parsers.likms import (
     CSRF_HEADER,
     bill_from_pages,
@@ -19,16 +28,7 @@ from tracker.parsers.likms import (
     parse_bill_info,
     parse_detail_page,
 )
-from tracker.replica.bill_pages import (
-    ALTERNATIVES_PATH,
-    DETAIL_PATH,
-    INFO_PATH,
-    OLD_PATH,
-    page_from_row,
-)
-from tracker.replica.likms_pages import render_detail_page
-from tracker.replica.scenario import HAEOREUM_ACT, haeoreum_act
-from tracker.store import open_store
+from tracker.store.database import open_store
 
 ALTERNATIVE = "PRC_A2L4T0E8R1N5A2T0I3V1E6B0I8L1"
 FOLDED_FRAGMENT = "likms/constructed/billInfo_2203257_replaced_by_alternative.html"

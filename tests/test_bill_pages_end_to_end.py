@@ -9,12 +9,12 @@ from datetime import datetime, timedelta
 import pytest
 
 from tests.helpers import COSMETIC_CHANGES, get_testdata
-from tracker.replica import scenario
-from tracker.replica.assembly import advance, bill_row
-from tracker.replica.bill_pages import (
+from tracker.demo.replica import scenario
+from tracker.demo.replica.assembly import advance, bill_row
+from tracker.demo.replica.bill_pages import (
     ALTERNATIVES_PATH as ALTERNATIVES,
 )
-from tracker.replica.bill_pages import (
+from tracker.demo.replica.bill_pages import (
     INFO_PATH,
     MAINTENANCE,
     PageFault,

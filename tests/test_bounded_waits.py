@@ -7,8 +7,8 @@ import time
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from tracker.replica.assembly import advance
-from tracker.replica.scenario import HAEOREUM_ACT
+from tracker.demo.replica.assembly import advance
+from tracker.demo.replica.scenario import HAEOREUM_ACT
 
 
 def pending(db):

@@ -17,12 +17,12 @@ pytest.importorskip("datasette")
 from datasette.app import Datasette
 from datasette.plugins import pm
 
-from tracker import datasette_plugin
-from tracker.browse import metadata
-from tracker.canned_queries import QUERIES
-from tracker.links import PUBLIC_BILL_PAGE
-from tracker.models import BillEvent, BillRecord
-from tracker.store import open_store
+from tracker.domain.bills import BillEvent, BillRecord
+from tracker.domain.links import PUBLIC_BILL_PAGE
+from tracker.query import datasette_plugin
+from tracker.query.browse import metadata
+from tracker.query.canned import QUERIES
+from tracker.store.database import open_store
 
 ACT = "PRC_H2A4E0U8R1E5U2M0B2E3L1T6P0N8S4"
 OTHER = "PRC_S2E7O0N8G1J4A2E0J6U3N1G6K0Y5B9"

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 import sqlite3
 
-from tracker.replica.assembly import advance
-from tracker.replica.scenario import HAEOREUM_ACT, SECOND_ACT
+from tracker.demo.replica.assembly import advance
+from tracker.demo.replica.scenario import HAEOREUM_ACT, SECOND_ACT
 
 
 def rows(db, sql, *params):

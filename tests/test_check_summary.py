@@ -11,9 +11,9 @@ import pytest
 
 from tracker.check import source_summary
 from tracker.config import load_config
-from tracker.runcontext import RunContext
+from tracker.crawl.context import RunContext
 from tracker.scheduler import Daemon
-from tracker.store import open_store
+from tracker.store.database import open_store
 
 STATS = {
     "assembly_api": {"requests": 3, "items": 12, "changes": 2, "skipped": 0, "errors": []},

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import clean_env
-from tracker.connection import connect
 from tracker.errors import ConfigError
-from tracker.store import open_store
+from tracker.store.connection import connect
+from tracker.store.database import open_store
 from tracker.timeutil import CLOCK_ENV, now
 
 STORY = "2026-06-01T09:00:00+09:00"

@@ -9,8 +9,8 @@ import pytest
 
 from tests.conftest import clean_env
 from tracker.config import Config
-from tracker.crawl import fail_silent_sources
-from tracker.runcontext import RunContext
+from tracker.crawl.context import RunContext
+from tracker.crawl.runner import fail_silent_sources
 
 BAD_VALUES = [
     ('[sources.assembly]\napi_base = "open.assembly.go.kr/portal/openapi"\n', "api_base"),

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import Env
-from tracker.replica.scenario import HAEOREUM_ACT
+from tracker.demo.replica.scenario import HAEOREUM_ACT
 
 NOBODY = 65534
 

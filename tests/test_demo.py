@@ -17,10 +17,10 @@ from email.message import Message
 from pathlib import Path
 
 from tests.conftest import Demo, clean_env
-from tracker.demo import DEMO_TOKEN
-from tracker.replica import scenario
-from tracker.replica.sources import Replica
-from tracker.replica.timeline import STEPS, STORY_END, STORY_START
+from tracker.demo.command import DEMO_TOKEN
+from tracker.demo.replica import scenario
+from tracker.demo.replica.sources import Replica
+from tracker.demo.replica.timeline import STEPS, STORY_END, STORY_START
 
 MEMBER_BILLS = (scenario.HAEOREUM_ACT, scenario.SECOND_ACT)
 ALTERNATIVE_STAGES = [

@@ -17,15 +17,15 @@ import sqlite_utils
 import time_machine
 from click.testing import CliRunner
 
-from notifiers.email import render_digest
 from tests.smtp_server import SmtpServer, free_port
 from tracker.cli import cli
 from tracker.config import Config, load_config
-from tracker.digest import Period, build_digest, send_due_digest
-from tracker.digest_model import Digest
-from tracker.links import PUBLIC_BILL_PAGE
-from tracker.models import BillEvent, BillRecord
-from tracker.store import MIGRATIONS, Store, open_store
+from tracker.digest.model import Digest
+from tracker.digest.render import render_digest
+from tracker.digest.service import Period, build_digest, send_due_digest
+from tracker.domain.bills import BillEvent, BillRecord
+from tracker.domain.links import PUBLIC_BILL_PAGE
+from tracker.store.database import MIGRATIONS, Store, open_store
 
 KST = ZoneInfo("Asia/Seoul")
 PAGE = "https://likms.assembly.go.kr/bill/bi/billDetailPage.do?billId="

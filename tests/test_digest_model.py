@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tracker.digest_model import (
+from tracker.digest.model import (
     Digest,
     DigestArticle,
     DigestBill,

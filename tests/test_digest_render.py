@@ -14,19 +14,18 @@ from zoneinfo import ZoneInfo
 import pytest
 from markupsafe import escape
 
-from notifiers.email import (
+from tracker.demo.sample import sample_digest
+from tracker.digest.mail import build_message, write_digest_file
+from tracker.digest.model import Digest, DigestArticle, DigestBill, DigestChange
+from tracker.digest.render import (
     COLOR_CURRENT,
     COLOR_DONE,
     COLOR_ENDING,
     COLOR_LAW,
     RenderedDigest,
-    build_message,
     render_digest,
-    write_digest_file,
 )
-from notifiers.sample import sample_digest
-from tracker.digest_model import Digest, DigestArticle, DigestBill, DigestChange
-from tracker.links import PUBLIC_BILL_PAGE
+from tracker.domain.links import PUBLIC_BILL_PAGE
 
 KST = ZoneInfo("Asia/Seoul")
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=KST)

@@ -13,17 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from notifiers.email import (
-    COLOR_CURRENT,
-    COLOR_DONE,
-    COLOR_ENDING,
-    COLOR_LAW,
-    build_message,
-    render_digest,
-)
-from notifiers.sample import KST, sample_digest
 from tests.helpers import needs_chromium, screenshot_script
-from tracker.digest_model import Digest, DigestArticle, DigestBill, DigestChange
+from tracker.demo.sample import KST, sample_digest
+from tracker.digest.mail import build_message
+from tracker.digest.model import Digest, DigestArticle, DigestBill, DigestChange
+from tracker.digest.render import COLOR_CURRENT, COLOR_DONE, COLOR_ENDING, COLOR_LAW, render_digest
 
 shot = screenshot_script()
 pytestmark = needs_chromium(shot)

@@ -8,9 +8,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from notifiers.email import build_message, render_digest, send_message
-from notifiers.sample import sample_digest
+from notifiers.email import send_message
 from tests.smtp_server import SmtpServer, free_port
+from tracker.demo.sample import sample_digest
+from tracker.digest.mail import build_message
+from tracker.digest.render import render_digest
 from tracker.errors import DeliveryError
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=ZoneInfo("Asia/Seoul"))

@@ -7,8 +7,8 @@ import sqlite3
 
 import pytest
 
-from tracker.replica.assembly import advance
-from tracker.replica.scenario import HAEOREUM_ACT
+from tracker.demo.replica.assembly import advance
+from tracker.demo.replica.scenario import HAEOREUM_ACT
 
 
 def query(db, sql, *params):

@@ -10,8 +10,8 @@ import subprocess
 import sys
 import time
 
-from tracker.replica.assembly import advance, bill_row
-from tracker.replica.scenario import HAEOREUM_ACT
+from tracker.demo.replica.assembly import advance, bill_row
+from tracker.demo.replica.scenario import HAEOREUM_ACT
 
 TRIALS = 20
 STAGES = ["judiciary_review", "plenary", "passed", "promulgated"]

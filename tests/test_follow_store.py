@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 import pytest
 import sqlite_utils
 
-from tracker.models import BillRecord, Meeting
-from tracker.store import MIGRATIONS, Store, open_store
+from tracker.domain.bills import BillRecord, Meeting
+from tracker.store.database import MIGRATIONS, Store, open_store
 
 SEOUL = ZoneInfo("Asia/Seoul")
 SUBCOMMITTEE = Meeting("소위", "행정안전위원회 법안심사제1소위원회", "2026-06-20", "심사")

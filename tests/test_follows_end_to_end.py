@@ -7,7 +7,7 @@ import json
 
 from tests.helpers import query
 from tests.helpers import run_ok as run
-from tracker.replica import scenario
+from tracker.demo.replica import scenario
 
 SECOND_ACT_NO = "2209418"
 UNRELATED = "PRC_U2N5R0E8L1A4T2E0D3B1I6L0L1A7"  # 2205118, a title no keyword matches

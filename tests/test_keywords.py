@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.helpers import get_testbytes
-from tracker.keywords import DEFAULT_RULE, RelevanceRule, matches, normalize
+from tracker.domain.keywords import DEFAULT_RULE, RelevanceRule, matches, normalize
 
 SPELLINGS = [
     "해오름 산업벨트",

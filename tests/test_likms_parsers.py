@@ -10,8 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.helpers import FIXTURES, cosmetic_variants, get_testdata
+from tracker.domain.bills import UNKNOWN
 from tracker.errors import ParseError, SourceError
-from tracker.models import UNKNOWN
 from tracker.parsers.likms import (
     Alternatives,
     BillRef,

@@ -6,10 +6,14 @@ import pytest
 from lxml import etree
 
 from tests.helpers import cosmetic_variants, get_testdata
+from tracker.demo.replica import scenario
+from tracker.demo.replica.bill_pages import FORM_FIELDS, advance_page, alternative_of, page_from_row
+from tracker.demo.replica.likms_pages import (
+    render_alternatives,
+    render_bill_info,
+    render_detail_page,
+)
 from tracker.parsers.likms import parse_alternatives, parse_bill_info, parse_detail_page
-from tracker.replica import scenario
-from tracker.replica.bill_pages import FORM_FIELDS, advance_page, alternative_of, page_from_row
-from tracker.replica.likms_pages import render_alternatives, render_bill_info, render_detail_page
 
 PROGRESS = (
     ("committee_review", "2024-09-02", "committee_review", None),

@@ -6,10 +6,10 @@ from __future__ import annotations
 import pytest
 
 from tests.helpers import get_testdata
+from tracker.demo.replica.likms_pages import render_bill_info
+from tracker.domain.bills import Meeting
 from tracker.errors import ParseError
-from tracker.models import Meeting
 from tracker.parsers.likms import parse_bill_info
-from tracker.replica.likms_pages import render_bill_info
 
 MINUTES = "https://record.assembly.go.kr/assembly/viewer/minutes/download/pdf.do?id=56297"
 BASE = "constructed/billInfo_2203257_replaced_by_alternative.html"

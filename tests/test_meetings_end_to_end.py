@@ -7,8 +7,8 @@ import json
 
 from tests.helpers import query
 from tests.helpers import run_ok as run
-from tracker.replica import scenario
-from tracker.replica.bill_pages import MINUTES_BASE
+from tracker.demo.replica import scenario
+from tracker.demo.replica.bill_pages import MINUTES_BASE
 
 ACT = scenario.HAEOREUM_ACT
 SUBCOMMITTEE = "행정안전위원회 법안심사제1소위원회"

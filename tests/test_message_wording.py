@@ -8,9 +8,9 @@ import json
 from pathlib import Path
 
 from notifiers.messages import format_alert
-from tracker.links import PUBLIC_BILL_PAGE
-from tracker.models import BillRecord
-from tracker.store import open_store
+from tracker.domain.bills import BillRecord
+from tracker.domain.links import PUBLIC_BILL_PAGE
+from tracker.store.database import open_store
 
 ACT = "PRC_H2A4E0U8R1E5U2M0B2E3L1T6P0N8S4"
 OTHER = "PRC_S2E7O0N8G1J4A2E0J6U3N1G6K0Y5B9"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from notifiers.messages import format_alert, format_plain
-from tracker.replica.slack import MAX_TEXT, blocks_error
+from tracker.demo.replica.slack import MAX_TEXT, blocks_error
 
 
 def blocks_text(kind: str, payload: dict) -> str:

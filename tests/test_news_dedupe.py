@@ -10,8 +10,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.helpers import get_testbytes
-from tracker.keywords import DEFAULT_RULE
-from tracker.news_dedupe import (
+from tracker.domain.keywords import DEFAULT_RULE
+from tracker.domain.stories import (
     TITLE_SIMILARITY,
     canonical_url,
     dedupe,

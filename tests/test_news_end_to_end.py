@@ -7,8 +7,8 @@ import sqlite3
 
 import pytest
 
-from tracker.replica import news
-from tracker.replica.scenario import HAEOREUM_ACT, SECOND_ACT
+from tracker.demo.replica import news
+from tracker.demo.replica.scenario import HAEOREUM_ACT, SECOND_ACT
 
 PROPOSAL_URL = "https://www.ksilbo.co.kr/news/articleView.html?idxno=1004211"
 FEED = "feed:127.0.0.1/rss/allArticle.xml"

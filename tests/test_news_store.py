@@ -9,11 +9,11 @@ import pytest
 import sqlite_utils
 
 from tracker.config import load_config
+from tracker.domain.keywords import RelevanceRule
+from tracker.domain.relevance import FeedState, NewsHit, bill_for, relevant_hits
 from tracker.errors import ConfigError
-from tracker.keywords import RelevanceRule
-from tracker.news_watch import FeedState, NewsHit, bill_for, relevant_hits
 from tracker.parsers.news import KST, NewsItem
-from tracker.store import MIGRATIONS, Store, open_store
+from tracker.store.database import MIGRATIONS, Store, open_store
 
 RULE = RelevanceRule.from_keywords(["해오름 산업벨트", "해오름동맹"])
 DAY = datetime(2026, 6, 1, 9, 0, tzinfo=KST)

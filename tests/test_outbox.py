@@ -9,10 +9,10 @@ from zoneinfo import ZoneInfo
 import pytest
 import sqlite_utils
 
-from tracker.models import BillRecord
-from tracker.news_watch import NewsHit
+from tracker.domain.bills import BillRecord
+from tracker.domain.relevance import NewsHit
 from tracker.parsers.news import NewsItem
-from tracker.store import MIGRATIONS, Store, open_store
+from tracker.store.database import MIGRATIONS, Store, open_store
 
 KST = ZoneInfo("Asia/Seoul")
 

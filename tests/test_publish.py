@@ -17,7 +17,7 @@ import pytest
 
 from tests.helpers import query
 from tests.helpers import run_ok as run
-from tracker.replica import scenario
+from tracker.demo.replica import scenario
 
 ACT_PAGE = "/bill/billDetail.do?billId=" + scenario.HAEOREUM_ACT
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from tracker.canned_queries import QUERIES, CannedQuery, answer
-from tracker.query import query_file
-from tracker.replica.timeline import STORY_END
+from tracker.demo.replica.timeline import STORY_END
+from tracker.query.canned import QUERIES, CannedQuery, answer
+from tracker.query.sql import query_file
 from tracker.timeutil import CLOCK_ENV
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "queries.md"
@@ -25,7 +25,7 @@ def test_the_document_lists_the_canned_queries_in_order():
     assert sections() == [(q.name, q.sql) for q in QUERIES], (
         "docs/queries.md is out of date: regenerate it with"
         f" {CLOCK_ENV}={STORY_END.isoformat()}"
-        " python -m tracker.canned_queries demo-output/tracker.db > docs/queries.md"
+        " python -m tracker.query.canned demo-output/tracker.db > docs/queries.md"
     )
     # The samples were asked at the demo's clock.
     assert f"{CLOCK_ENV}={STORY_END.isoformat()}" in DOC.read_text(encoding="utf-8")

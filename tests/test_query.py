@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import clean_env
-from tracker.connection import connect
-from tracker.query import display_width
-from tracker.store import open_store
+from tracker.query.sql import display_width
+from tracker.store.connection import connect
+from tracker.store.database import open_store
 
 
 def tracker(*args: str, db: Path | None = None, cwd: Path | None = None, **env: str):

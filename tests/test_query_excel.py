@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import clean_env
-from tracker.models import BillRecord
-from tracker.store import open_store
+from tracker.domain.bills import BillRecord
+from tracker.store.database import open_store
 
 SQL = "SELECT bill_no, title FROM bills"
 

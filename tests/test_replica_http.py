@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 import urllib.request
 
-from tracker.replica.http import ReplicaServer, Response
+from tracker.demo.replica.http import ReplicaServer, Response
 
 
 def _timed_get(url: str) -> tuple[float, bytes]:

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tracker.revisit import PageState, RevisitPolicy, Visit, plan_visits
+from tracker.domain.revisit import PageState, RevisitPolicy, Visit, plan_visits
 
 NOW = datetime(2026, 7, 1, 9, 0, tzinfo=ZoneInfo("Asia/Seoul"))
 POLICY = RevisitPolicy(active_days=14, quiet_per_cycle=2)

@@ -6,10 +6,10 @@ import pytest
 
 from tests.test_outbox import bill
 from tracker.config import Config, RouteSection, load_config
+from tracker.domain.bills import BillRecord
 from tracker.errors import ConfigError
-from tracker.models import BillRecord
 from tracker.routes import follows, plan, route_pending
-from tracker.store import open_store
+from tracker.store.database import open_store
 
 
 @pytest.fixture

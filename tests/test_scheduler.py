@@ -10,8 +10,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from tracker.replica.assembly import advance
-from tracker.replica.scenario import HAEOREUM_ACT
+from tracker.demo.replica.assembly import advance
+from tracker.demo.replica.scenario import HAEOREUM_ACT
 
 
 def query(db, sql, *params):
@@ -173,9 +173,9 @@ def test_missed_digest_is_sent_once_on_start_and_not_again_on_restart(tmp_path, 
     import time_machine
 
     from tracker.config import load_config
-    from tracker.models import BillRecord
+    from tracker.domain.bills import BillRecord
     from tracker.scheduler import Daemon
-    from tracker.store import open_store
+    from tracker.store.database import open_store
 
     db = tmp_path / "tracker.db"
     config_file = tmp_path / "tracker.toml"

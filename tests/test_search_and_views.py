@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from tracker import store as store_module
-from tracker.browse import METADATA_FILE
-from tracker.canned_queries import QUERIES
-from tracker.store import MIGRATIONS, Store, open_store
+from tracker.query.browse import METADATA_FILE
+from tracker.query.canned import QUERIES
+from tracker.store import database as store_module
+from tracker.store.database import MIGRATIONS, Store, open_store
 
 TITLE = "해오름산업벨트 지원에 관한 특별법안"
 AT = "2026-11-25T09:00:00+09:00"

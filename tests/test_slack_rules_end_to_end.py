@@ -8,10 +8,10 @@ import sqlite3
 import time
 from datetime import datetime, timedelta
 
-from tracker.replica import news
-from tracker.replica.assembly import advance, bill_row
-from tracker.replica.scenario import HAEOREUM_ACT
-from tracker.replica.slack import blocks_error
+from tracker.demo.replica import news
+from tracker.demo.replica.assembly import advance, bill_row
+from tracker.demo.replica.scenario import HAEOREUM_ACT
+from tracker.demo.replica.slack import blocks_error
 
 OPS = "#tracker-ops"
 

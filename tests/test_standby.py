@@ -10,8 +10,8 @@ import sys
 
 import pytest
 
-from tracker import crawl
 from tracker.config import load_config
+from tracker.crawl import runner as crawl
 from tracker.scheduler import CheckProcess
 from tracker.standby import GO, READY, wait_for_go
 
@@ -120,10 +120,10 @@ def test_preload_imports_what_a_crawl_loads():
         "scrapy.downloadermiddlewares.cookies",
         "scrapy.extensions.throttle",
         "spiders.bill_pages",
-        "tracker.pipeline",
+        "tracker.crawl.pipeline",
     )
     code = (
-        "import sys; from tracker.crawl import preload; preload();"
+        "import sys; from tracker.crawl.runner import preload; preload();"
         f" print([m for m in {modules!r} if m not in sys.modules])"
     )
     result = subprocess.run(

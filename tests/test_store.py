@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
-from tracker.models import UNKNOWN, BillEvent, BillRecord
-from tracker.store import MIGRATIONS, open_store
+from tracker.domain.bills import UNKNOWN, BillEvent, BillRecord
+from tracker.store.database import MIGRATIONS, open_store
 
 BILL = "PRC_H2A4E0U8R1E5U2M0B2E3L1T6P0N8S4"
 KST = ZoneInfo("Asia/Seoul")
@@ -171,7 +171,7 @@ def test_unfinished_runs_are_marked_failed(store):
 
 
 def test_a_migration_that_fails_midway_leaves_nothing_behind(tmp_path, monkeypatch):
-    import tracker.store as store_module
+    import tracker.store.database as store_module
 
     def broken(db):
         db.conn.execute("CREATE TABLE half_done (x)")

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from tests.helpers import get_testdata
-from tracker.replica import scenario
-from tracker.replica.bill_pages import MAINTENANCE, PageFault
-from tracker.replica.news import alliance_meeting
+from tracker.demo.replica import scenario
+from tracker.demo.replica.bill_pages import MAINTENANCE, PageFault
+from tracker.demo.replica.news import alliance_meeting
 
 SOURCES = ["Open API", "bill page", "billInfo.do", "anBillInfo.do", "news"]
 

@@ -8,19 +8,16 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from notifiers.outbox import DeliveryReport, deliver_pending, make_notifier
+from tracker import exit_codes
 from tracker.config import Config
-from tracker.delivery import DeliveryReport, deliver_pending, make_notifier
+from tracker.crawl.context import RunContext
 from tracker.errors import DatabaseUnusable
 from tracker.interrupt import StopOnSignal
 from tracker.locks import cycle_lock
-from tracker.runcontext import RunContext
-from tracker.store import Store, open_store, unusable
+from tracker.store.database import Store, open_store, unusable
 
 logger = logging.getLogger(__name__)
-
-EXIT_OK = 0
-EXIT_SETUP = 2
-EXIT_SOURCE_FAILED = 3
 
 
 @dataclass
@@ -38,8 +35,8 @@ class CheckResult:
     def exit_code(self) -> int:
         """2 when Slack refused the configuration (alerts wait), else 3 when a source failed."""
         if self.delivery.problems:
-            return EXIT_SETUP
-        return EXIT_OK if self.status == "ok" else EXIT_SOURCE_FAILED
+            return exit_codes.USAGE
+        return exit_codes.OK if self.status == "ok" else exit_codes.SOURCE_FAILED
 
 
 _COUNTS = ("requests", "items", "changes", "skipped", "failures")
@@ -68,7 +65,7 @@ def source_summary(stats: Mapping[str, Mapping[str, Any]]) -> list[str]:
 
 
 def _default_crawl(ctx: RunContext) -> None:
-    from tracker.crawl import run_crawl
+    from tracker.crawl.runner import run_crawl
 
     run_crawl(ctx)
 
@@ -144,7 +141,7 @@ def _run_locked(
     except sqlite3.Error as exc:
         if run_id is None:
             raise unusable(db, exc) from None
-        error = unusable(db, exc, EXIT_SOURCE_FAILED)
+        error = unusable(db, exc, exit_codes.SOURCE_FAILED)
         store.close()
         _close_failed_run(db, tz, run_id, str(error))
         raise error from None

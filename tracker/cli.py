@@ -11,17 +11,11 @@ from pathlib import Path
 
 import click
 
-from tracker import __version__
+from tracker import __version__, exit_codes
 from tracker.errors import ConfigError, DatabaseUnusable, Interrupted, TrackerError
 from tracker.locks import LockBusy
 from tracker.logs import scrub_secrets, setup_logging
-from tracker.query import WRITERS
-
-EXIT_USAGE = 2
-EXIT_DELIVERY_FAILED = 1
-EXIT_BUSY = 4
-# 128 + SIGINT, as shells report it.
-EXIT_INTERRUPTED = 130
+from tracker.query.sql import WRITERS
 
 
 def _load(ctx: click.Context):
@@ -178,8 +172,8 @@ def digest(
     ctx: click.Context, dry_run: bool, out: str | None, since: datetime | None, create: bool
 ) -> None:
     """Email the weekly digest of the period due (once), or preview it."""
-    from notifiers.email import write_digest_file
-    from tracker.digest import preview_digest, send_due_digest
+    from tracker.digest.mail import write_digest_file
+    from tracker.digest.service import preview_digest, send_due_digest
 
     config = _load(ctx)
     _database_dir(config, create, reader=True)
@@ -189,9 +183,9 @@ def digest(
             outcome = send_due_digest(config, since=day)
             if outcome.status == "refused":  # the configuration's fault: what to fix
                 click.echo(f"error: {outcome.message}", err=True)
-                sys.exit(EXIT_USAGE)
+                sys.exit(exit_codes.USAGE)
             click.echo(outcome.message, err=not outcome.ok)
-            sys.exit(0 if outcome.ok else EXIT_DELIVERY_FAILED)
+            sys.exit(exit_codes.OK if outcome.ok else exit_codes.FAILED)
         preview = preview_digest(config, since=day)
     except ConfigError as exc:
         raise click.UsageError(str(exc)) from None
@@ -210,13 +204,12 @@ def digest(
 @click.pass_context
 def verify(ctx: click.Context) -> None:
     """Check live that every source still reads the reference bill ([verify]) as it should."""
-    from tracker.check import EXIT_SOURCE_FAILED
     from tracker.verify import verify as verify_sources
 
     results = verify_sources(_load(ctx))
     for result in results:
         click.echo(result.line())
-    sys.exit(0 if all(r.ok for r in results) else EXIT_SOURCE_FAILED)
+    sys.exit(exit_codes.OK if all(r.ok for r in results) else exit_codes.SOURCE_FAILED)
 
 
 @cli.command()
@@ -239,7 +232,7 @@ def run(ctx: click.Context, create: bool) -> None:
 @click.option("--force", is_flag=True, help="Overwrite an existing file.")
 def init(path: str, force: bool) -> None:
     """Write a commented example config."""
-    from tracker.example_config import EXAMPLE_CONFIG
+    from tracker.config.example import EXAMPLE_CONFIG
 
     target = Path(path)
     if target.exists() and not force:
@@ -256,7 +249,7 @@ def alerts(ctx: click.Context) -> None:
     """List the alerts not delivered: pending (waiting or retrying) and failed."""
     if ctx.invoked_subcommand is not None:
         return
-    from tracker.alerts_review import alert_table
+    from tracker.query.alerts import alert_table
 
     click.echo(alert_table(_load(ctx)), nl=False)
 
@@ -267,7 +260,7 @@ def alerts(ctx: click.Context) -> None:
 @click.pass_context
 def retry(ctx: click.Context, alert_id: int | None, every: bool) -> None:
     """Re-queue a failed alert (ID) or all of them (--all); the next check sends them."""
-    from tracker.alerts_review import requeue
+    from tracker.query.alerts import requeue
 
     if (alert_id is None) == (not every):
         raise click.UsageError("give an alert ID or --all (not both)")
@@ -399,8 +392,8 @@ def notify(ctx: click.Context, test: bool) -> None:
     for result in results:
         click.echo(result.line())
     if any(r.setup for r in results):
-        sys.exit(EXIT_USAGE)
-    sys.exit(EXIT_DELIVERY_FAILED if any(r.error for r in results) else 0)
+        sys.exit(exit_codes.USAGE)
+    sys.exit(exit_codes.FAILED if any(r.error for r in results) else exit_codes.OK)
 
 
 @cli.command()
@@ -408,7 +401,7 @@ def notify(ctx: click.Context, test: bool) -> None:
 @click.option("--out", "out_dir", default="demo-output", show_default=True)
 def demo(keep_serving: bool, out_dir: str) -> None:
     """Run the whole pipeline offline against a bundled replica of the sources."""
-    from tracker.demo import run_demo
+    from tracker.demo.command import run_demo
 
     sys.exit(run_demo(Path(out_dir), keep_serving=keep_serving))
 
@@ -435,7 +428,7 @@ def query(ctx: click.Context, sql: str, fmt: str, timeout: float | None, excel: 
     Rows are printed as they are read (the table shows the first 1000 and counts the rest);
     Ctrl-C stops the query.
     """
-    from tracker.query import QueryError, print_query
+    from tracker.query.sql import QueryError, print_query
 
     if excel:
         chosen = ctx.get_parameter_source("fmt") is click.core.ParameterSource.COMMANDLINE
@@ -458,9 +451,9 @@ def query(ctx: click.Context, sql: str, fmt: str, timeout: float | None, excel: 
 @click.pass_context
 def browse(ctx: click.Context, host: str, port: int, no_open: bool) -> None:
     """Open the database in Datasette (read-only) with canned queries."""
-    from tracker.browse import DatasetteMissing, PortBusy
-    from tracker.browse import browse as serve
-    from tracker.query import QueryError
+    from tracker.query.browse import DatasetteMissing, PortBusy
+    from tracker.query.browse import browse as serve
+    from tracker.query.sql import QueryError
 
     try:
         code = serve(_load(ctx).tracker.db, host, port, open_browser=not no_open)
@@ -475,17 +468,17 @@ def main() -> None:
         cli.main(standalone_mode=False)
     except click.exceptions.Abort:
         click.echo("interrupted", err=True)
-        sys.exit(EXIT_INTERRUPTED)
+        sys.exit(exit_codes.INTERRUPTED)
     except Interrupted as exc:
         click.echo(str(exc), err=True)
-        sys.exit(128 + exc.signum)
+        sys.exit(exit_codes.SIGNAL_BASE + exc.signum)
     except BrokenPipeError:
         # The reader went away (`tracker query ... | head`): nothing more to say to it.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        sys.exit(0)
+        sys.exit(exit_codes.OK)
     except click.UsageError as exc:
         click.echo(f"error: {exc.format_message()}", err=True)
-        sys.exit(EXIT_USAGE)
+        sys.exit(exit_codes.USAGE)
     except click.ClickException as exc:
         exc.show()
         sys.exit(exc.exit_code)
@@ -494,20 +487,20 @@ def main() -> None:
         sys.exit(exc.exit_code)
     except LockBusy as exc:
         click.echo(f"error: another tracker is working on this database: {exc}", err=True)
-        sys.exit(EXIT_BUSY)
+        sys.exit(exit_codes.BUSY)
     except ConfigError as exc:
         click.echo(f"error: {exc}", err=True)
-        sys.exit(EXIT_USAGE)
+        sys.exit(exit_codes.USAGE)
     except TrackerError as exc:
         click.echo(f"error: {exc}", err=True)
-        sys.exit(1)
+        sys.exit(exit_codes.FAILED)
     except sqlite3.Error as exc:
         # A write the database refused after it opened (a read-only file, a full disk).
-        from tracker.store import unusable
+        from tracker.store.database import unusable
 
         click.echo(f"error: {unusable(None, exc)}", err=True)
-        sys.exit(EXIT_USAGE)
+        sys.exit(exit_codes.USAGE)
     except Exception as exc:
         # Through the log: secrets are scrubbed from it, and the traceback needs -v.
         logging.getLogger("tracker").critical("unexpected error: %s", exc, exc_info=True)
-        sys.exit(1)
+        sys.exit(exit_codes.FAILED)

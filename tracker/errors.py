@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from tracker import exit_codes
+
 
 class TrackerError(Exception):
     """Base class for every error tracker reports to its users."""
@@ -71,6 +73,6 @@ class DatabaseUnusable(TrackerError):
     """The database cannot be used: not SQLite, read-only, locked, full, or from a newer
     tracker. ``exit_code`` is 2, or 3 once a run has started."""
 
-    def __init__(self, message: str, exit_code: int = 2) -> None:
+    def __init__(self, message: str, exit_code: int = exit_codes.USAGE) -> None:
         super().__init__(message)
         self.exit_code = exit_code

@@ -9,10 +9,10 @@ from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Any
 
-from tracker import stages
 from tracker.config import Config, is_bill_no
+from tracker.domain import stages
 from tracker.errors import ConfigError
-from tracker.store import Store, open_store
+from tracker.store.database import Store, open_store
 from tracker.timeutil import now
 
 # Korean names of the bill columns a change can concern.

@@ -68,7 +68,7 @@ class StopOnSignal:
         os._exit(128 + signum)
 
     def _close_run(self, reason: str) -> str:
-        from tracker.store import open_store
+        from tracker.store.database import open_store
 
         try:
             store = open_store(self.config.tracker.db, self.config.tracker.timezone)

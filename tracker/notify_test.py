@@ -74,7 +74,7 @@ def targets(config: Config) -> list[Target]:
 def send_tests(config: Config) -> list[TestResult]:
     """Send the test message to each target; one result each, in the order configured."""
     from notifiers.email_alert import EmailAlertNotifier, render_alert
-    from tracker.delivery import make_chat_notifier
+    from notifiers.outbox import make_chat_notifier
 
     chat = make_chat_notifier(config)
     mail = EmailAlertNotifier(config.email, config.secrets.smtp_password)

@@ -19,11 +19,11 @@ from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree as ET
 
-from notifiers.email import TEMPLATES, digest_context
-from tracker import stages
 from tracker.config import Config
-from tracker.digest import Period, build_digest
-from tracker.store import Store, open_store
+from tracker.digest.render import TEMPLATES, digest_context
+from tracker.digest.service import Period, build_digest
+from tracker.domain import stages
+from tracker.store.database import Store, open_store
 from tracker.timeutil import iso, now
 
 INDEX = "index.html"

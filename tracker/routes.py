@@ -11,8 +11,8 @@ from functools import partial
 from typing import Any
 
 from tracker.config import Config, RouteSection
-from tracker.keywords import matches
-from tracker.store import Store
+from tracker.domain.keywords import matches
+from tracker.store.database import Store
 
 # Alerts about one bill: a route takes them when it follows the bill.
 BILL_KINDS = frozenset({"stage_change", "new_bill", "meeting"})

@@ -26,13 +26,14 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
+from tracker import exit_codes
 from tracker.check import source_summary
 from tracker.config import Config
+from tracker.domain.schedule import parse_digest_spec
 from tracker.errors import DatabaseUnusable
 from tracker.locks import daemon_lock
-from tracker.schedule_spec import parse_digest_spec
 from tracker.standby import StandbyProcess
-from tracker.store import open_store
+from tracker.store.database import open_store
 from tracker.timeutil import now
 
 logger = logging.getLogger("tracker.run")
@@ -41,7 +42,6 @@ CHECK_JOB = "check"
 DIGEST_JOB = "digest"
 # How late a missed run may still start; later ones are skipped (coalesced into the next).
 MISFIRE_GRACE_SECONDS = 300
-EXIT_OK = 0
 # A cycle waits this long for the cycle lock: a check of a daemon killed with -9 notices
 # within a second that its parent is gone and ends (tracker.interrupt), freeing it.
 CHECK_LOCK_WAIT_SECONDS = 10
@@ -169,7 +169,7 @@ class Daemon:
             },
         )
         self.stopping = threading.Event()
-        self.exit_code = EXIT_OK
+        self.exit_code = exit_codes.OK
 
     def check_job(self) -> None:
         if self.stopping.is_set():
@@ -297,6 +297,6 @@ class Daemon:
 
 
 def _send_due_digest(config: Config, at: datetime) -> Any:
-    from tracker.digest import send_due_digest
+    from tracker.digest.service import send_due_digest
 
     return send_due_digest(config, at)

@@ -30,7 +30,7 @@ class NotAStandbyChannel(Exception):
 
 def wait_for_go(channel_fd: int = 0) -> bool:
     """In the child: preload, say ready, wait. True on ``go``, False when the channel closed."""
-    from tracker import crawl
+    from tracker.crawl import runner as crawl
 
     fd = os.dup(channel_fd)
     try:

@@ -9,9 +9,10 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
-from tracker import __version__, stages
+from tracker import __version__
+from tracker.domain import stages
+from tracker.domain.bills import UNKNOWN, BillEvent, BillRecord
 from tracker.errors import ParseError, SourceError
-from tracker.models import UNKNOWN, BillEvent, BillRecord
 
 SOURCE = "assembly_api"
 # The query parameter that carries the API key.

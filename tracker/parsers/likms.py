@@ -40,9 +40,9 @@ from urllib.parse import urlencode
 
 from lxml import etree
 
+from tracker.domain.bills import UNKNOWN, BillEvent, BillRecord, Meeting
+from tracker.domain.stages import PASSING_RESULTS, later, squash, stage_for_result, stage_for_step
 from tracker.errors import ParseError, SourceError
-from tracker.models import UNKNOWN, BillEvent, BillRecord, Meeting
-from tracker.stages import PASSING_RESULTS, later, squash, stage_for_result, stage_for_step
 
 DETAIL_SOURCE = "bill_page"
 # Where the pages are, under ``[sources.assembly] bill_page_base``.

@@ -1,0 +1,1 @@
+"""One check cycle: the Scrapy runner, its run context, visit planning and the item pipeline."""

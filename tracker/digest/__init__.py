@@ -1,0 +1,1 @@
+"""The weekly digest: which period is due, what it holds, rendering it and sending it."""

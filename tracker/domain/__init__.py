@@ -1,0 +1,1 @@
+"""Pure types and rules of the domain: bills, stages, articles, relevance, revisits, alerts."""
