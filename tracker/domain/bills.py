@@ -1,10 +1,14 @@
-"""Plain dataclasses that flow from parsers through the pipeline into the store."""
+"""Bills: the plain dataclasses that flow from parsers through the pipeline into the store,
+and the rules of how a source's report changes a stored bill."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
-from datetime import datetime
-from typing import Any
+from datetime import date, datetime
+from typing import Any, NamedTuple
+
+from tracker.domain import stages
 
 
 class _Unknown:
@@ -153,3 +157,74 @@ class AlternativeFold:
 
     alternative_id: str
     folded: tuple[tuple[str, str | None], ...]
+
+
+# Columns that describe where a bill stands: a change to either is a status change.
+STATUS_FIELDS = ("stage", "result")
+_STATUS_SET = frozenset(STATUS_FIELDS)
+
+# A bill first seen this long after it was proposed was not news: it is newly followed.
+NEW_BILL_DAYS = 30
+
+
+class Change(NamedTuple):
+    """One stored field change of one bill (a tuple: a pass makes one per changed bill)."""
+
+    bill_id: str
+    kind: str
+    field: str
+    old_value: Any
+    new_value: Any
+
+
+def as_text(value: Any) -> str | None:
+    """A column value as the text it is stored and compared as."""
+    return None if value is None else str(value)
+
+
+def date_of(text: str | None) -> date | None:
+    """The date an ISO 8601 date or time starts with, None when there is none."""
+    try:
+        return date.fromisoformat(text[:10]) if text else None
+    except ValueError:
+        return None
+
+
+def forward_only(known: dict[str, Any], stored: dict[str, Any]) -> dict[str, Any]:
+    """``known`` less what cannot change the stored bill: a stage never moves back (an older
+    report, as the API lags the bill pages), and an unknown result does not clear one."""
+    new, old = known.get("stage"), stored.get("stage")
+    if not (new and old):
+        return known
+    if stages.rank(new) < stages.rank(old):
+        return {k: v for k, v in known.items() if k not in _STATUS_SET}
+    if new == old and "result" in known and known["result"] is None:
+        return {k: v for k, v in known.items() if k != "result"}
+    return known
+
+
+def diff_bill(bill_id: str, known: dict[str, Any], stored: dict[str, Any]) -> list[Change]:
+    """The changes ``known`` (what a source reports) makes to the ``stored`` bill row."""
+    changes = []
+    for name, value in forward_only(known, stored).items():
+        old = stored.get(name)
+        # Same type and equal means the same text; anything else is compared as text.
+        if (type(value) is type(old) and value == old) or as_text(value) == as_text(old):
+            continue
+        changes.append(Change(bill_id, "changed", name, old, value))
+    return changes
+
+
+def is_status_change(names: Iterable[str]) -> bool:
+    """Whether changes to these columns move where the bill stands."""
+    return not _STATUS_SET.isdisjoint(names)
+
+
+def found_late(known: dict[str, Any], at: str) -> bool:
+    """Whether a bill seen for the first time at ``at`` is past the start of its life (beyond
+    committee review, or proposed over NEW_BILL_DAYS ago): "newly followed", not a new bill."""
+    stage = known.get("stage")
+    if stage in stages.BY_CODE and stages.rank(stage) > stages.rank("committee_review"):
+        return True
+    proposed = date_of(str(known.get("proposed_on") or ""))
+    return proposed is not None and (date.fromisoformat(at[:10]) - proposed).days > NEW_BILL_DAYS

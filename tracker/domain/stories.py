@@ -119,16 +119,28 @@ def near_identical_titles(a: str, b: str) -> bool:
     return title_similarity(a, b) >= TITLE_SIMILARITY
 
 
+@dataclass(frozen=True)
+class StoredArticle:
+    """An article already stored, as far as telling whether a new item repeats its story."""
+
+    url: str
+    title: str
+    published_at: datetime | None
+    original_url: str | None = None
+
+
 def item_url(item: NewsItem) -> str:
     """The canonical form of the item's best link: the publisher's own when known."""
     return canonical_url(item.original_url or item.url)
 
 
-def _item_urls(item: NewsItem) -> set[str]:
+def _item_urls(item: NewsItem | StoredArticle) -> set[str]:
     return {canonical_url(u) for u in (item.url, item.original_url) if u}
 
 
-def same_story(a: NewsItem, b: NewsItem, window_days: float = 3) -> bool:
+def same_story(
+    a: NewsItem | StoredArticle, b: NewsItem | StoredArticle, window_days: float = 3
+) -> bool:
     """Whether two items report the same story.
 
     Same canonical URL always; otherwise near-identical headlines, and published within
@@ -187,7 +199,7 @@ def _order(indexed: tuple[int, NewsItem]) -> tuple[bool, datetime, bool, int]:
 
 
 def split_known(
-    items: Iterable[NewsItem], known: Iterable[NewsItem], window_days: float = 3
+    items: Iterable[NewsItem], known: Iterable[NewsItem | StoredArticle], window_days: float = 3
 ) -> tuple[list[NewsItem], dict[str, list[str]]]:
     """The items that repeat no story in ``known`` (already stored), in their order; and the
     outlets of those that do, by the stored article's URL, earliest item's first."""
@@ -206,7 +218,9 @@ def split_known(
 
 
 def dedupe(
-    items: Iterable[NewsItem], known: Iterable[NewsItem] = (), window_days: float = 3
+    items: Iterable[NewsItem],
+    known: Iterable[NewsItem | StoredArticle] = (),
+    window_days: float = 3,
 ) -> list[Story]:
     """Group ``items`` into stories, earliest article first within each story.
 
@@ -223,3 +237,12 @@ def dedupe(
         else:
             stories.append(Story(article=item, items=[item]))
     return stories
+
+
+def new_stories(
+    items: Iterable[NewsItem], known: Iterable[StoredArticle], window_days: float = 3
+) -> tuple[list[Story], dict[str, list[str]]]:
+    """The stories among ``items`` that repeat none in ``known`` (stored in earlier cycles),
+    and the outlets that carried a known one since, by its stored URL."""
+    fresh, outlets = split_known(items, known, window_days)
+    return dedupe(fresh, window_days=window_days), outlets
