@@ -1,4 +1,4 @@
-"""Store throughput: ``Store.apply_bills`` upserts with diffing, in the pipeline's batches.
+"""Store throughput: ``store.bills.apply_bills`` upserts with diffing, in the pipeline's batches.
 
 The records are the full-scan term's 20,000 Open API rows read by the project's parser, so
 they carry what a crawl delivers (events included). Three passes over a fresh database:
@@ -34,11 +34,11 @@ ROUNDS = 5
 
 def _apply(store: Store, records: list[BillRecord]) -> tuple[float, int]:
     """Seconds to apply ``records`` in batches of ``BATCH_SIZE``, and the changes stored."""
-    run_id = store.start_run()
+    run_id = store.runs.start()
     changes = 0
     started = time.perf_counter()
     for i in range(0, len(records), BATCH_SIZE):
-        changes += len(store.apply_bills(records[i : i + BATCH_SIZE], run_id))
+        changes += len(store.bills.apply_bills(records[i : i + BATCH_SIZE], run_id))
     return time.perf_counter() - started, changes
 
 

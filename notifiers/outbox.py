@@ -108,7 +108,7 @@ class _Drain:
         self.stopped = False
 
     def run(self, kind: str | None = None) -> None:
-        for alert in self.store.due_alerts():
+        for alert in self.store.outbox.due():
             if self.stopped:
                 return
             if kind and alert["kind"] != kind:
@@ -121,7 +121,7 @@ class _Drain:
     def _thread(self, alert: dict[str, Any], destination: str) -> str | None:
         if alert["kind"] not in THREADED_KINDS or not alert["bill_id"]:
             return None
-        return self.store.thread_ts(alert["bill_id"], destination)
+        return self.store.outbox.thread_ts(alert["bill_id"], destination)
 
     def _deliver(self, alert: dict[str, Any], destination: str) -> None:
         thread = self._thread(alert, destination)
@@ -132,7 +132,7 @@ class _Drain:
                 return
             root = arrived if isinstance(arrived, str) else None
             if not arrived:
-                self.store.claim_alert(alert["id"])
+                self.store.outbox.claim(alert["id"])
                 root = self.notifier.send(
                     alert["kind"], alert["payload"], alert["dedupe_key"], thread
                 )
@@ -142,19 +142,19 @@ class _Drain:
             started = None
             if root and root != thread and alert["kind"] in THREADED_KINDS and alert["bill_id"]:
                 started = (alert["bill_id"], destination, root)
-            self.store.mark_alert_sent(alert["id"], started)
+            self.store.outbox.mark_sent(alert["id"], started)
             self.report.sent += 1
 
     def _failed(self, alert: dict[str, Any], destination: str, exc: DeliveryError) -> None:
         message = self.config.scrub(str(exc))
         if exc.setup:
             # Not the alert's fault: it waits as it is, due again as soon as this is fixed.
-            self.store.note_alert_waiting(alert["id"], message)
+            self.store.outbox.note_waiting(alert["id"], message)
             self.blocked[destination if exc.blocks != "*" else "*"] = (exc, alert["id"])
             logger.info("alert %s waits: %s", alert["id"], message)
             return
         if exc.permanent:
-            self.store.mark_alert_failed(alert["id"], message, None, permanent=True)
+            self.store.outbox.mark_failed(alert["id"], message, None, permanent=True)
             logger.error("alert %s failed for good: %s", alert["dedupe_key"], message)
             return
         delay = self._retry_later(alert, exc)
@@ -169,7 +169,7 @@ class _Drain:
         delay = backoff_seconds(
             alert["attempts"] + 1, self.config.slack.backoff_seconds, exc.retry_after
         )
-        self.store.mark_alert_failed(
+        self.store.outbox.mark_failed(
             alert["id"],
             self.config.scrub(str(exc)),
             now(self.store.tz) + timedelta(seconds=delay),
@@ -192,7 +192,7 @@ class _Drain:
                 "waiting": self.store.count("alerts", "status = 'pending'"),
             }
             key = f"delivery_problem:{destination}:{first}"
-            added |= self.store.enqueue_alert(key, "delivery_problem", payload)
+            added |= self.store.outbox.enqueue(key, "delivery_problem", payload)
         return added
 
 

@@ -105,8 +105,8 @@ class AssemblyApiSpider(TrackerSpider):
             # Pages are stored under the URL Scrapy fetched, which a Request puts in its normal
             # form (scheme and host lower-cased, the path percent-encoded): so is the prefix.
             prefix = f"{scrapy.Request(self.endpoint_url()).url}?"
-            self.stored_pages = store.page_versions(prefix)
-            self.followed_numbers = store.followed_numbers(config.watch.bill_nos)
+            self.stored_pages = store.validators.pages(prefix)
+            self.followed_numbers = store.follows.followed_numbers(config.watch.bill_nos)
         finally:
             store.close()
         self.started_at = now(config.tracker.timezone)

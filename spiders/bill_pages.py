@@ -83,16 +83,16 @@ class BillPagesSpider(TrackerSpider):
             return
         store = open_store(config.tracker.db, config.tracker.timezone)
         try:
-            bill_ids = store.tracked_bill_ids(include_final=self.ctx.full)
-            tracked = set(store.tracked_bill_ids(include_final=True))
-            unfollowed = store.unfollowed_bill_ids()
+            bill_ids = store.bills.tracked_ids(include_final=self.ctx.full)
+            tracked = set(store.bills.tracked_ids(include_final=True))
+            unfollowed = store.follows.unfollowed_bill_ids()
             watched = [b for b in config.watch.bill_ids if b not in tracked | unfollowed]
-            ended = store.bills_ended_in_run(self.ctx.run_id)
-            ended += store.folded_without_alternative()
-            failing = store.failing_sources()
-            pages = store.page_versions(f"{self.detail_page()}?")
-            last_steps = store.last_step_dates()
-            self.known_numbers = store.bill_ids_by_number()
+            ended = store.bills.ended_in_run(self.ctx.run_id)
+            ended += store.bills.folded_without_alternative()
+            failing = store.runs.failing_sources()
+            pages = store.validators.pages(f"{self.detail_page()}?")
+            last_steps = store.bills.last_step_dates()
+            self.known_numbers = store.bills.ids_by_number()
         finally:
             store.close()
         self.requested: set[str] = set()

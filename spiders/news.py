@@ -3,7 +3,7 @@
 One query per watch keyword on each search; every feed in ``[sources.news] feeds`` is read
 whole and filtered locally by the relevance rule. Feeds are fetched conditionally: the
 validators of the last full read go out as ``If-None-Match``/``If-Modified-Since`` and a 304
-means nothing new. The validators are stored with the articles (``Store.add_news``), never
+means nothing new. The validators are stored with the articles (``store.news.add``), never
 before them, so a crash between the two cannot make the next cycle skip unstored news.
 
 Scrapy's own HTTP cache is not used for this: on a 5xx or a timeout it serves the cached copy,
@@ -59,7 +59,7 @@ class NewsSpider(TrackerSpider):
         news = config.sources.news
         self.rule = RelevanceRule.from_keywords(config.watch.keywords, config.watch.companions)
         with closing(open_store(config.tracker.db, config.tracker.timezone)) as store:
-            self.validators = store.feed_validators()
+            self.validators = store.validators.feeds()
         keywords = [k.strip() for k in config.watch.keywords if k.strip()]
         if news.google_news_base:
             for keyword in keywords:

@@ -26,7 +26,9 @@ from tracker.demo.replica.assembly import ENDPOINT, AssemblyApiReplica, advance,
 from tracker.demo.replica.http import Request
 from tracker.domain.bills import BillRecord, BillRecords, PageVersion, SourceFailure
 from tracker.parsers.assembly import SOURCE, bill_from_row
-from tracker.store.database import Store, open_store
+from tracker.store.bills import Bills
+from tracker.store.database import open_store
+from tracker.store.validators import Validators
 
 PAGE_SIZE = 3
 KEYWORD = "해오름 산업벨트"
@@ -127,7 +129,7 @@ def handed_records() -> list[BillRecord]:
 def run_pipeline(db: Path, items: list[Any]) -> dict[str, Any]:
     """Stats, pending records and rows written before the spider closes, and the rows after."""
     store = open_store(db)
-    store.apply_bills([bill_from_row(row(n)) for n in STORED_BEFORE], None)
+    store.bills.apply_bills([bill_from_row(row(n)) for n in STORED_BEFORE], None)
     store.close()
     ctx = make_ctx(db)
     store_pipeline = StorePipeline(ctx)
@@ -205,15 +207,15 @@ def test_a_digest_is_saved_only_once_its_page_is_stored(tmp_path, monkeypatch, b
     pages = [page_of(n) for n in (1, 2, 3)]
     bills = {version.url: {r.bill_id for r in batch.records} for batch, version in pages}
     saved: list[str] = []
-    save = Store.save_page_versions
+    save = Validators.save_pages
 
-    def checked_save(self: Store, versions: list[PageVersion]) -> None:
+    def checked_save(self: Validators, versions: list[PageVersion]) -> None:
         for version in versions:
             assert bills[version.url] <= stored_ids(db), "digest before its records"
             saved.append(version.url)
         save(self, versions)
 
-    monkeypatch.setattr(Store, "save_page_versions", checked_save)
+    monkeypatch.setattr(Validators, "save_pages", checked_save)
     store_pipeline = StorePipeline(make_ctx(db))
     store_pipeline.open_spider()
     for item in items_of(pages):
@@ -225,16 +227,16 @@ def test_a_digest_is_saved_only_once_its_page_is_stored(tmp_path, monkeypatch, b
 def test_no_digest_is_saved_once_records_failed_to_store(tmp_path, monkeypatch):
     monkeypatch.setattr(pipeline, "BATCH_SIZE", 2)
     db = tmp_path / "tracker.db"
-    apply_bills = Store.apply_bills
+    apply_bills = Bills.apply_bills
     calls = []
 
-    def fail_first(self: Store, *args: Any, **kwargs: Any) -> Any:
+    def fail_first(self: Bills, *args: Any, **kwargs: Any) -> Any:
         calls.append(1)
         if len(calls) == 1:
             raise sqlite3.OperationalError("database is locked")
         return apply_bills(self, *args, **kwargs)
 
-    monkeypatch.setattr(Store, "apply_bills", fail_first)
+    monkeypatch.setattr(Bills, "apply_bills", fail_first)
     ctx = make_ctx(db)
     store_pipeline = StorePipeline(ctx)
     store_pipeline.open_spider()

@@ -194,7 +194,7 @@ def test_stored_digests_are_found_when_the_configured_api_base_is_not_in_normal_
     spider must look them up under that form, whatever case the config spells the base in."""
     db = tmp_path / "tracker.db"
     store = open_store(db)
-    store.save_page_versions([PageVersion(PAGE_KEY, "digest", None)])
+    store.validators.save_pages([PageVersion(PAGE_KEY, "digest", None)])
     store.close()
     config = db.with_suffix(".toml")
     base = "HTTPS://Open.Assembly.go.kr/portal/openapi/"

@@ -40,19 +40,21 @@ def test_the_store_remembers_what_each_alternative_took_in(tmp_path):
         parse_detail_page(render_detail_page({**page_from_row(haeoreum_act()).bill, "csrf": "t"})),
         parse_bill_info(get_testdata(FOLDED_FRAGMENT)),
     )
-    store.apply_bill(record, store.start_run())
-    assert store.folded_without_alternative() == [HAEOREUM_ACT]
-    run = store.start_run()
-    assert store.bills_ended_in_run(run) == []
-    store.record_alternative(AlternativeFold(ALTERNATIVE, (("2203257", None), ("2209418", None))))
-    assert store.folded_without_alternative() == []
+    store.bills.apply_bill(record, store.runs.start())
+    assert store.bills.folded_without_alternative() == [HAEOREUM_ACT]
+    run = store.runs.start()
+    assert store.bills.ended_in_run(run) == []
+    store.bills.record_alternative(
+        AlternativeFold(ALTERNATIVE, (("2203257", None), ("2209418", None)))
+    )
+    assert store.bills.folded_without_alternative() == []
     rows = store.db.query("SELECT bill_no, bill_id FROM bill_alternatives ORDER BY bill_no")
     assert list(rows) == [
         {"bill_no": "2203257", "bill_id": HAEOREUM_ACT},
         {"bill_no": "2209418", "bill_id": None},
     ]
-    store.record_alternative(AlternativeFold(ALTERNATIVE, (("2209418", "PRC_S2E7"),)))
-    assert store.bill_ids_by_number() == {"2203257": HAEOREUM_ACT}
+    store.bills.record_alternative(AlternativeFold(ALTERNATIVE, (("2209418", "PRC_S2E7"),)))
+    assert store.bills.ids_by_number() == {"2203257": HAEOREUM_ACT}
     assert store.db.execute(
         "SELECT bill_id FROM bill_alternatives WHERE bill_no = '2209418'"
     ).fetchone() == ("PRC_S2E7",)
@@ -63,23 +65,23 @@ def test_page_validators_and_read_times_are_kept_by_url(tmp_path):
     store = open_store(tmp_path / "t.db")
     assert "summary" in store.db["bills"].columns_dict
     before = datetime.now(ZoneInfo("Asia/Seoul")).replace(microsecond=0)
-    store.save_page_versions([PageVersion("http://h/a", '"1"', None)])
-    store.save_page_versions([PageVersion("http://h/a", '"2"', "Wed, 25 Nov 2026 07:00:00 GMT")])
-    [(url, page)] = store.page_versions().items()
+    store.validators.save_pages([PageVersion("http://h/a", '"1"', None)])
+    store.validators.save_pages([PageVersion("http://h/a", '"2"', "Wed, 25 Nov 2026 07:00:00 GMT")])
+    [(url, page)] = store.validators.pages().items()
     assert url == "http://h/a"
     assert page.version == PageVersion("http://h/a", '"2"', "Wed, 25 Nov 2026 07:00:00 GMT")
     assert before <= page.fetched_at == page.checked_at
-    store.mark_pages_checked(["http://h/a", "http://h/unknown"])
-    checked = store.page_versions()["http://h/a"]
+    store.validators.mark_pages_checked(["http://h/a", "http://h/unknown"])
+    checked = store.validators.pages()["http://h/a"]
     assert checked.fetched_at == page.fetched_at and checked.checked_at >= page.checked_at
-    assert list(store.page_versions()) == ["http://h/a"]
-    store.save_page_versions([PageVersion(u, None, None) for u in ("http://h/b", "http://i/a")])
-    assert list(store.page_versions("http://h/")) == ["http://h/a", "http://h/b"]
-    assert list(store.page_versions("http://i/")) == ["http://i/a"]
-    assert store.page_versions("http://h/c") == {}
-    store.record_source_result("bill_page:PRC_A", "layout", 3, 86400)
-    store.record_source_result("bill_page:PRC_B", None, 3, 86400)
-    assert store.failing_sources() == {"bill_page:PRC_A"}
+    assert list(store.validators.pages()) == ["http://h/a"]
+    store.validators.save_pages([PageVersion(u, None, None) for u in ("http://h/b", "http://i/a")])
+    assert list(store.validators.pages("http://h/")) == ["http://h/a", "http://h/b"]
+    assert list(store.validators.pages("http://i/")) == ["http://i/a"]
+    assert store.validators.pages("http://h/c") == {}
+    store.runs.record_source_result("bill_page:PRC_A", "layout", 3, 86400)
+    store.runs.record_source_result("bill_page:PRC_B", None, 3, 86400)
+    assert store.runs.failing_sources() == {"bill_page:PRC_A"}
     store.close()
 
 

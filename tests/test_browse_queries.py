@@ -35,7 +35,7 @@ def db(tmp_path: Path) -> Path:
     path = tmp_path / "tracker.db"
     store = open_store(path)
     steps = [BillEvent("received", "2024-08-30"), BillEvent("committee_review", "2024-09-02")]
-    store.apply_bills(
+    store.bills.apply_bills(
         [
             BillRecord(ACT, "assembly_api", stage="received", bill_no="2203257",
                        title="해오름산업벨트 지원에 관한 특별법안", detail_url=PAGE),
@@ -44,7 +44,9 @@ def db(tmp_path: Path) -> Path:
         ],
         None,
     )  # fmt: skip
-    store.apply_bill(BillRecord(ACT, "bill_page", stage="committee_review", events=steps), None)
+    store.bills.apply_bill(
+        BillRecord(ACT, "bill_page", stage="committee_review", events=steps), None
+    )
     # The columns the news crawl stores.
     store.db["news_articles"].insert(
         {"url": ARTICLE, "title": "울산·포항·경주 특별법 발의", "source": "경상일보",

@@ -50,7 +50,7 @@ def test_the_daemon_logs_the_lines_of_each_cycle(
     config_file = tmp_path / "tracker.toml"
     config_file.write_text(f'[tracker]\ndb = "{db.as_posix()}"\n', encoding="utf-8")
     store = open_store(db)
-    store.finish_run(store.start_run(), "partial", STATS)
+    store.runs.finish(store.runs.start(), "partial", STATS)
     store.close()
     with caplog.at_level(logging.INFO, logger="tracker.run"):
         Daemon(load_config(str(config_file), env={})).log_run()

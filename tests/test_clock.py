@@ -54,7 +54,7 @@ def test_sql_now_follows_the_clock(monkeypatch: pytest.MonkeyPatch, tmp_path: Pa
 def test_stored_times_follow_the_clock(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
     monkeypatch.setenv(CLOCK_ENV, STORY)
     store = open_store(tmp_path / "t.db")
-    run_id = store.start_run()
+    run_id = store.runs.start()
     started = store.conn.execute("SELECT started_at FROM runs WHERE id = ?", [run_id]).fetchone()
     assert started[0].startswith("2026-06-01T09:00")
     store.close()

@@ -78,7 +78,7 @@ def apply_at(db: Path, when: datetime, *records: BillRecord) -> None:
         store = open_store(db)
         try:
             for record in records:
-                store.apply_bill(record, None)
+                store.bills.apply_bill(record, None)
         finally:
             store.close()
 
@@ -311,7 +311,7 @@ def test_a_first_version_database_gains_the_delivery_columns(db: Path) -> None:
         )
     store = open_store(db)
     assert store.schema_version == len(MIGRATIONS)
-    assert store.digest_covered_until() == kst(2026, 11, 16, 9)
+    assert store.digests.covered_until() == kst(2026, 11, 16, 9)
     store.close()
     assert digests(db) == [("2026-11-09T09:00:00+09:00", "2026-11-16T09:00:00+09:00", "sent", None)]
 

@@ -53,55 +53,59 @@ def test_migration_from_the_last_version_keeps_the_outbox(tmp_path):
     assert store.conn.execute(
         "SELECT dedupe_key, kind, attempts, claimed_at, next_attempt_at FROM alerts"
     ).fetchall() == [("k", "summary", 2, "x", "n")]
-    assert store.enqueue_alert("m", "meeting", {})
+    assert store.outbox.enqueue("m", "meeting", {})
     with pytest.raises(sqlite3.IntegrityError):
-        store.enqueue_alert("z", "no_such_kind", {})
+        store.outbox.enqueue("z", "no_such_kind", {})
     store.close()
 
 
 def test_followed_numbers_are_the_seed_and_the_commands_less_the_unfollowed(store):
-    store.set_follow("2209418", "followed")
-    store.set_follow("2205118", "unfollowed")
-    assert store.followed_numbers(["2203257", "2205118"]) == ["2203257", "2209418"]
-    store.set_follow("2205118", "followed")
-    assert store.followed_numbers(["2203257", "2205118"]) == ["2203257", "2205118", "2209418"]
-    assert store.unfollowed_numbers() == set()
+    store.follows.set_state("2209418", "followed")
+    store.follows.set_state("2205118", "unfollowed")
+    assert store.follows.followed_numbers(["2203257", "2205118"]) == ["2203257", "2209418"]
+    store.follows.set_state("2205118", "followed")
+    assert store.follows.followed_numbers(["2203257", "2205118"]) == [
+        "2203257",
+        "2205118",
+        "2209418",
+    ]
+    assert store.follows.unfollowed_numbers() == set()
 
 
 def test_an_unfollowed_bill_is_neither_stored_nor_tracked(store):
-    store.apply_bills([record(), record("2209418")], run_id=None)
-    store.set_follow("2209418", "unfollowed")
-    changes = store.apply_bills(
+    store.bills.apply_bills([record(), record("2209418")], run_id=None)
+    store.follows.set_state("2209418", "unfollowed")
+    changes = store.bills.apply_bills(
         [record(stage="judiciary_review"), record("2209418", "judiciary_review")], None
     )
     assert [c.bill_id for c in changes] == ["PRC_2203257"]
-    assert store.tracked_bill_ids(include_final=True) == ["PRC_2203257"]
+    assert store.bills.tracked_ids(include_final=True) == ["PRC_2203257"]
     assert kinds(store) == ["new_bill", "new_bill", "stage_change"]
 
 
 def test_a_mute_ends_by_itself(store):
-    store.apply_bills([record()], None)
+    store.bills.apply_bills([record()], None)
     start = datetime.now(SEOUL)
-    store.set_mute("2203257", start + timedelta(days=7))
-    assert store.muted_numbers() == {"2203257"}
-    assert store.muted_numbers((start + timedelta(days=8)).isoformat()) == set()
-    store.apply_bills([record(stage="judiciary_review", meetings=[SUBCOMMITTEE])], None)
+    store.follows.set_mute("2203257", start + timedelta(days=7))
+    assert store.follows.muted_numbers() == {"2203257"}
+    assert store.follows.muted_numbers((start + timedelta(days=8)).isoformat()) == set()
+    store.bills.apply_bills([record(stage="judiciary_review", meetings=[SUBCOMMITTEE])], None)
     assert kinds(store) == ["new_bill"]
     assert store.count("bill_changes", "field = 'stage'") == 2
     assert store.count("bill_meetings") == 1
-    store.set_mute("2203257", None)
-    store.apply_bills([record(stage="plenary")], None)
+    store.follows.set_mute("2203257", None)
+    store.bills.apply_bills([record(stage="plenary")], None)
     assert kinds(store) == ["new_bill", "stage_change"]
 
 
 def test_a_meeting_is_alerted_once(store):
-    store.apply_bills([record(meetings=[SUBCOMMITTEE])], None)
+    store.bills.apply_bills([record(meetings=[SUBCOMMITTEE])], None)
     assert kinds(store) == ["new_bill"]  # a bill's meetings when it is found are history
     later = Meeting(
         "법사위", "법제사법위원회 전체회의", "2026-07-01", None, "https://x/pdf.do?id=1"
     )
     for _ in range(2):
-        store.apply_bills([record(meetings=[SUBCOMMITTEE, later])], None)
+        store.bills.apply_bills([record(meetings=[SUBCOMMITTEE, later])], None)
     assert kinds(store) == ["new_bill", "meeting"]
     [payload] = [
         r[0] for r in store.conn.execute("SELECT payload FROM alerts WHERE kind = 'meeting'")

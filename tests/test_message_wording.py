@@ -91,7 +91,7 @@ def record(bill_id: str, no: str, **fields) -> BillRecord:
 def test_the_alternative_names_the_folded_bills_by_number(tmp_path: Path) -> None:
     store = open_store(tmp_path / "tracker.db")
     try:
-        store.apply_bills(
+        store.bills.apply_bills(
             [record(ACT, "2203257", stage="committee_review"), record(OTHER, "2209418")], None
         )
         folded = {"stage": "replaced_by_alternative", "result": "대안반영폐기"}
@@ -99,7 +99,7 @@ def test_the_alternative_names_the_folded_bills_by_number(tmp_path: Path) -> Non
         alternative.matched_by = f"alternative:{ACT}"
         # The alternative's page, then its Open API row, in the same batch.
         again = record(ALTERNATIVE, "2214410", stage="received", committee="행정안전위원회")
-        store.apply_bills(
+        store.bills.apply_bills(
             [
                 record(ACT, "2203257", replaced_by=ALTERNATIVE, **folded),
                 alternative,

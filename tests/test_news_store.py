@@ -44,14 +44,14 @@ def articles(store: Store) -> list[dict]:
 
 
 def test_one_story_from_three_outlets_is_one_row_remembering_the_others(store):
-    stored = store.add_news(
+    stored = store.news.add(
         [
             hit("해오름산업벨트 특별법 국회 발의 (종합)", "https://iusm.co.kr/1", "울산매일", 1),
             hit("해오름산업벨트 특별법 국회 발의", "https://ksilbo.co.kr/1?utm_source=x"),
             hit("[속보] 해오름 산업벨트 특별법 국회 발의", "https://kb.co.kr/1", "경북일보", 2),
         ],
         [],
-        store.start_run(),
+        store.runs.start(),
     )
     [row] = articles(store)
     assert [h.item.source for h in stored] == ["경상일보"]
@@ -62,16 +62,16 @@ def test_one_story_from_three_outlets_is_one_row_remembering_the_others(store):
 
 
 def test_a_story_already_stored_is_not_stored_or_alerted_again(store):
-    store.add_news(
-        [hit("해오름산업벨트 특별법 국회 발의", "https://ksilbo.co.kr/1")], [], store.start_run()
+    store.news.add(
+        [hit("해오름산업벨트 특별법 국회 발의", "https://ksilbo.co.kr/1")], [], store.runs.start()
     )
-    again = store.add_news(
+    again = store.news.add(
         [
             hit("해오름산업벨트 특별법 국회 발의", "https://ksilbo.co.kr/1#top"),
             hit("해오름 산업벨트 특별법, 국회 발의", "https://iusm.co.kr/9", "울산매일", 30),
         ],
         [],
-        store.start_run(),
+        store.runs.start(),
     )
     assert again == []
     assert len(articles(store)) == 1
@@ -79,8 +79,8 @@ def test_a_story_already_stored_is_not_stored_or_alerted_again(store):
 
 
 def test_an_outlet_that_carries_a_stored_story_later_joins_its_other_sources(store):
-    store.add_news(
-        [hit("해오름산업벨트 특별법 국회 발의", "https://ksilbo.co.kr/1")], [], store.start_run()
+    store.news.add(
+        [hit("해오름산업벨트 특별법 국회 발의", "https://ksilbo.co.kr/1")], [], store.runs.start()
     )
     later = [
         hit("해오름산업벨트 특별법 국회 발의", "https://ksilbo.co.kr/1"),
@@ -88,7 +88,7 @@ def test_an_outlet_that_carries_a_stored_story_later_joins_its_other_sources(sto
         hit("[종합] 해오름산업벨트 특별법 국회 발의", "https://kb.co.kr/3", "경북일보", 40),
     ]
     for _ in range(2):  # the same feeds again the cycle after: nothing more
-        assert store.add_news(later, [], store.start_run()) == []
+        assert store.news.add(later, [], store.runs.start()) == []
         [row] = articles(store)
         assert row["source"] == "경상일보"
         assert json.loads(row["other_sources"]) == ["울산매일", "경북일보"]
@@ -96,20 +96,20 @@ def test_an_outlet_that_carries_a_stored_story_later_joins_its_other_sources(sto
 
 
 def test_the_same_headline_a_week_later_is_a_new_story(store):
-    store.add_news(
-        [hit("해오름동맹 시장 상생협의회 개최", "https://ksilbo.co.kr/1")], [], store.start_run()
+    store.news.add(
+        [hit("해오름동맹 시장 상생협의회 개최", "https://ksilbo.co.kr/1")], [], store.runs.start()
     )
-    later = store.add_news(
+    later = store.news.add(
         [hit("해오름동맹 시장 상생협의회 개최", "https://ksilbo.co.kr/2", hours=24 * 7)],
         [],
-        store.start_run(),
+        store.runs.start(),
     )
     assert len(later) == 1
 
 
 def test_one_news_alert_per_run_lists_the_new_articles_newest_first(store):
-    run_id = store.start_run()
-    store.add_news(
+    run_id = store.runs.start()
+    store.news.add(
         [
             hit("해오름산업벨트 특별법 국회 발의", "https://ksilbo.co.kr/1"),
             hit("해오름동맹 시장 상생협의회 개최", "https://ksilbo.co.kr/2", hours=5),
@@ -117,7 +117,7 @@ def test_one_news_alert_per_run_lists_the_new_articles_newest_first(store):
         [],
         run_id,
     )
-    [alert] = store.due_alerts()
+    [alert] = store.outbox.due()
     assert (alert["kind"], alert["dedupe_key"]) == ("news", f"news:{run_id}")
     payload = alert["payload"]
     assert payload["total"] == 2
@@ -131,34 +131,34 @@ def test_one_news_alert_per_run_lists_the_new_articles_newest_first(store):
 
 
 def test_no_alert_when_switched_off_or_nothing_new(store):
-    store.add_news(
+    store.news.add(
         [hit("해오름산업벨트 특별법 국회 발의", "https://k.kr/1")],
         [],
-        store.start_run(),
+        store.runs.start(),
         alert=False,
     )
-    store.add_news([], [FeedState("https://k.kr/rss", '"v1"', None)], store.start_run())
+    store.news.add([], [FeedState("https://k.kr/rss", '"v1"', None)], store.runs.start())
     assert store.count("alerts") == 0
     assert len(articles(store)) == 1
 
 
 def test_feed_validators_are_kept_per_url_and_replaced(store):
-    store.add_news(
+    store.news.add(
         [],
         [FeedState("https://k.kr/rss", '"v1"', "Mon, 01 Jun 2026 00:00:00 GMT")],
-        store.start_run(),
+        store.runs.start(),
     )
-    store.add_news([], [FeedState("https://k.kr/rss", '"v2"', None)], store.start_run())
-    assert store.feed_validators() == {
+    store.news.add([], [FeedState("https://k.kr/rss", '"v2"', None)], store.runs.start())
+    assert store.validators.feeds() == {
         "https://k.kr/rss": FeedState("https://k.kr/rss", '"v2"', None)
     }
 
 
 def test_articles_are_linked_to_bills_found_later(store):
-    store.add_news(
+    store.news.add(
         [hit("해오름산업벨트 특별법(의안번호 2203257) 소위 상정", "https://k.kr/1")],
         [],
-        store.start_run(),
+        store.runs.start(),
     )
     assert articles(store)[0]["bill_id"] is None
     store.conn.execute(
@@ -166,7 +166,7 @@ def test_articles_are_linked_to_bills_found_later(store):
         " last_changed_at) VALUES ('A', '2203257', ?, 'x', 'x', 'x')",
         [BILLS[0]["title"]],
     )
-    assert store.link_news_to_bills() == 1
+    assert store.news.link_to_bills() == 1
     assert articles(store)[0]["bill_id"] == "A"
 
 

@@ -41,35 +41,35 @@ def kinds(store: Store) -> list[tuple[str, str]]:
 
 
 def test_a_quiet_run_writes_history_and_one_summary_by_stage(store):
-    run = store.start_run()
+    run = store.runs.start()
     records = [bill(n, "committee_review") for n in range(12)] + [bill(99, "promulgated")]
-    store.apply_bills(records, run, quiet=True)
+    store.bills.apply_bills(records, run, quiet=True)
     assert store.count("bill_changes") == 13 and kinds(store) == []
 
-    store.finish_run(run, "ok", {}, summarize=True)
+    store.runs.finish(run, "ok", {}, summarize=True)
 
-    [alert] = store.alerts_to_review()
+    [alert] = store.outbox.to_review()
     assert (alert["kind"], alert["dedupe_key"]) == ("summary", "summary:first_run")
     payload = alert["payload"]
     assert payload["total"] == 13
     review, promulgated = payload["stages"]
     assert (review["stage"], review["count"], len(review["bills"])) == ("committee_review", 12, 10)
     assert (promulgated["stage"], promulgated["count"]) == ("promulgated", 1)
-    assert not store.is_first_run()
+    assert not store.runs.is_first()
 
 
 def test_a_first_run_killed_before_its_summary_leaves_the_next_one_quiet(store):
-    store.apply_bills([bill(1, "committee_review")], store.start_run(), quiet=True)
-    assert store.is_first_run()
-    run = store.start_run()
-    store.apply_bills([bill(2, "received")], run, quiet=True)
-    store.finish_run(run, "ok", {}, summarize=True)
-    [alert] = store.alerts_to_review()
+    store.bills.apply_bills([bill(1, "committee_review")], store.runs.start(), quiet=True)
+    assert store.runs.is_first()
+    run = store.runs.start()
+    store.bills.apply_bills([bill(2, "received")], run, quiet=True)
+    store.runs.finish(run, "ok", {}, summarize=True)
+    [alert] = store.outbox.to_review()
     assert alert["payload"]["total"] == 2
 
 
 def test_a_bill_found_late_or_far_along_is_newly_followed(store):
-    store.apply_bills(
+    store.bills.apply_bills(
         [
             bill(1, "received", proposed_on="2026-11-20"),
             bill(2, "plenary", proposed_on="2026-11-20"),
@@ -77,7 +77,7 @@ def test_a_bill_found_late_or_far_along_is_newly_followed(store):
         ],
         None,
     )
-    followed = {a["bill_id"]: a["payload"]["newly_followed"] for a in store.alerts_to_review()}
+    followed = {a["bill_id"]: a["payload"]["newly_followed"] for a in store.outbox.to_review()}
     assert followed == {"PRC_A001": False, "PRC_A002": True, "PRC_A003": True}
 
 
@@ -94,29 +94,29 @@ def test_news_published_before_tracking_began_is_stored_not_alerted(store):
         return NewsHit("feed:k.kr", item, ("해오름산업벨트",))
 
     since = "2026-06-01T12:00:00+09:00"
-    store.add_news([hit("a", 0), hit("b", 1)], [], None, alert_since=since)
+    store.news.add([hit("a", 0), hit("b", 1)], [], None, alert_since=since)
     assert store.count("news_articles") == 2 and kinds(store) == []
-    store.add_news([hit("c", 2), hit("d", 5)], [], None, alert_since=since)
-    [alert] = store.alerts_to_review()
+    store.news.add([hit("c", 2), hit("d", 5)], [], None, alert_since=since)
+    [alert] = store.outbox.to_review()
     assert [a["url"] for a in alert["payload"]["articles"]] == ["https://k.kr/d"]
 
 
 def test_a_waiting_alert_counts_no_attempt_and_a_failed_one_can_be_requeued(store):
-    store.enqueue_alert("a", "news", {"total": 0})
-    store.enqueue_alert("b", "news", {"total": 0})
-    first, second = (a["id"] for a in store.due_alerts())
-    store.claim_alert(first)
-    store.note_alert_waiting(first, "Slack refused the token (invalid_auth)\nmore")
-    store.mark_alert_failed(second, "invalid_blocks", None, permanent=True)
+    store.outbox.enqueue("a", "news", {"total": 0})
+    store.outbox.enqueue("b", "news", {"total": 0})
+    first, second = (a["id"] for a in store.outbox.due())
+    store.outbox.claim(first)
+    store.outbox.note_waiting(first, "Slack refused the token (invalid_auth)\nmore")
+    store.outbox.mark_failed(second, "invalid_blocks", None, permanent=True)
 
-    waiting, failed = store.alerts_to_review()
+    waiting, failed = store.outbox.to_review()
     assert (waiting["status"], waiting["attempts"], waiting["claimed_at"]) == ("pending", 0, None)
     assert waiting["last_error"] == "Slack refused the token (invalid_auth)"
     assert failed["status"] == "failed"
-    assert store.requeue_failed_alerts(first) == 0
-    assert store.requeue_failed_alerts(second) == 1
-    assert [a["id"] for a in store.due_alerts()] == [first, second]
-    assert store.requeue_failed_alerts() == 0
+    assert store.outbox.requeue_failed(first) == 0
+    assert store.outbox.requeue_failed(second) == 1
+    assert [a["id"] for a in store.outbox.due()] == [first, second]
+    assert store.outbox.requeue_failed() == 0
 
 
 def test_the_alert_kinds_migration_keeps_the_outbox_and_accepts_the_new_kinds(tmp_path):
@@ -135,14 +135,14 @@ def test_the_alert_kinds_migration_keeps_the_outbox_and_accepts_the_new_kinds(tm
     assert store.schema_version == len(MIGRATIONS)
     [row] = store.conn.execute("SELECT dedupe_key, attempts, claimed_at FROM alerts").fetchall()
     assert row == ("k", 2, "x")
-    assert store.enqueue_alert("s", "summary", {}) and store.enqueue_alert(
+    assert store.outbox.enqueue("s", "summary", {}) and store.outbox.enqueue(
         "d", "delivery_problem", {}
     )
-    assert store.enqueue_alert("m", "meeting", {})
+    assert store.outbox.enqueue("m", "meeting", {})
     # The CHECK still holds, and an alert of no known kind fails loudly instead of vanishing.
     with pytest.raises(sqlite3.IntegrityError, match="CHECK"):
-        store.enqueue_alert("z", "no_such_kind", {})
-    assert not store.enqueue_alert("m", "meeting", {"again": True})
+        store.outbox.enqueue("z", "no_such_kind", {})
+    assert not store.outbox.enqueue("m", "meeting", {"again": True})
     indexes = {
         r[0] for r in store.conn.execute("SELECT name FROM sqlite_master WHERE type='index'")
     }

@@ -22,7 +22,7 @@ def db(tmp_path: Path) -> Path:
     path = tmp_path / "tracker.db"
     store = open_store(path)
     record = BillRecord("PRC_A", "assembly_api", bill_no="2203257", title="해오름산업벨트 특별법안")
-    store.apply_bill(record, None)
+    store.bills.apply_bill(record, None)
     store.close()
     return path
 

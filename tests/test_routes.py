@@ -32,14 +32,14 @@ def test_a_route_follows_bills_by_number_keyword_or_all():
 
 
 def test_a_route_that_follows_a_bill_follows_the_alternative_carrying_it(store):
-    store.apply_bills([bill(1, "committee_review")], None)
+    store.bills.apply_bills([bill(1, "committee_review")], None)
     alternative = BillRecord(
         bill_id="PRC_ALT", source="bill_page", stage="committee_review", result=None,
         title="동해안 산업벨트 지원에 관한 특별법안(대안)", bill_no="2214410",
         matched_by="alternative:PRC_A001",
     )  # fmt: skip
-    store.apply_bills([alternative], None)
-    [alert] = [a for a in store.due_alerts() if a["bill_id"] == "PRC_ALT"]
+    store.bills.apply_bills([alternative], None)
+    [alert] = [a for a in store.outbox.due() if a["bill_id"] == "PRC_ALT"]
     routes = [route("follows", [bill(1, "x").bill_no]), route("other", ["2299999"])]
 
     copies = plan(alert, routes, Config(routes=routes), store)
@@ -57,8 +57,8 @@ def test_news_copies_list_only_the_articles_a_route_follows(store):
         ],
         "total": 2,
     }
-    store.enqueue_alert("news:1", "news", payload)
-    [alert] = store.due_alerts()
+    store.outbox.enqueue("news:1", "news", payload)
+    [alert] = store.outbox.due()
     routes = [route("alliance", ["해오름동맹"]), route("office", ["all"]), route("none", ["울산"])]
 
     copies = plan(alert, routes, Config(routes=routes), store)
@@ -70,7 +70,7 @@ def test_news_copies_list_only_the_articles_a_route_follows(store):
 
 
 def test_routing_is_once_and_two_routes_to_one_channel_make_one_copy(store):
-    store.apply_bills([bill(1, "received")], None)
+    store.bills.apply_bills([bill(1, "received")], None)
     routes = [
         route("a", ["all"]),
         RouteSection(name="b", bills=["all"], channel="#a", recipients=["x@example.org"],
@@ -122,11 +122,11 @@ def test_a_route_summary_lists_its_bills_and_the_alternatives_carrying_them(stor
         title="동해안 산업벨트 지원에 관한 특별법안(대안)", bill_no="2214410",
         matched_by="alternative:PRC_A001",
     )  # fmt: skip
-    store.apply_bills(
+    store.bills.apply_bills(
         [bill(1, "committee_review"), bill(2, "received"), alternative], None, quiet=True
     )
-    store.finish_run(store.start_run(), "ok", {}, summarize=True)
-    [alert] = store.due_alerts()
+    store.runs.finish(store.runs.start(), "ok", {}, summarize=True)
+    [alert] = store.outbox.due()
     routes = [route("one", ["2200001"]), route("none", ["2299999"])]
 
     copies = plan(alert, routes, Config(routes=routes), store)

@@ -188,7 +188,7 @@ def test_missed_digest_is_sent_once_on_start_and_not_again_on_restart(tmp_path, 
     kst = ZoneInfo("Asia/Seoul")
     with time_machine.travel(datetime(2026, 11, 20, 10, 0, tzinfo=kst), tick=False):
         store = open_store(db)
-        store.apply_bill(
+        store.bills.apply_bill(
             BillRecord(HAEOREUM_ACT, "assembly_api", stage="committee_review", result=None,
                        title="해오름산업벨트 지원에 관한 특별법안", bill_no="2203257"),
             None,

@@ -82,7 +82,7 @@ def run_status(ctx: RunContext) -> str:
 def record_source_health(store: Store, ctx: RunContext) -> None:
     schedule = ctx.config.schedule
     for name, stats in sorted(ctx.stats.items()):
-        store.record_source_result(
+        store.runs.record_source_result(
             name,
             "; ".join(dict.fromkeys(stats.errors)) if stats.errors else None,
             threshold=schedule.failure_threshold,
@@ -130,11 +130,11 @@ def _run_locked(
     store = open_store(db, tz)
     run_id = None
     try:
-        stale = store.fail_unfinished_runs("interrupted: the check ended before it finished")
+        stale = store.runs.fail_unfinished("interrupted: the check ended before it finished")
         if stale:
             logger.warning("marked %d unfinished earlier run(s) as failed", stale)
-        quiet = store.is_first_run()
-        run_id = store.start_run()
+        quiet = store.runs.is_first()
+        run_id = store.runs.start()
         if guard is not None:
             guard.run_id = run_id
         return _cycle(store, config, run_id, full, crawl, quiet)
@@ -158,7 +158,7 @@ def _close_failed_run(db: str, tz: str, run_id: int, reason: str) -> None:
     except DatabaseUnusable:
         return
     try:
-        store.fail_run(run_id, "database", reason)
+        store.runs.fail(run_id, "database", reason)
     except sqlite3.Error:
         pass
     finally:
@@ -174,7 +174,7 @@ def _cycle(
     quiet: bool,
 ) -> CheckResult:
     """One cycle; ``quiet``: a new database's first, which sums up instead of alerting."""
-    ctx = RunContext(config, run_id, full, quiet=quiet, tracking_since=store.tracking_since())
+    ctx = RunContext(config, run_id, full, quiet=quiet, tracking_since=store.runs.tracking_since())
     try:
         crawl(ctx)
     except Exception as exc:  # a crash of the crawl itself is a failure of this run
@@ -182,11 +182,11 @@ def _cycle(
         ctx.source("crawl").errors.append(config.scrub(f"crawl: {exc}"))
     # News and bills are crawled in parallel: link this cycle's articles to bills found
     # in the same cycle.
-    store.link_news_to_bills()
+    store.news.link_to_bills()
     record_source_health(store, ctx)
     status = run_status(ctx)
     stats = {name: s.as_dict() for name, s in sorted(ctx.stats.items())}
-    store.finish_run(run_id, status, stats, summarize=quiet)
+    store.runs.finish(run_id, status, stats, summarize=quiet)
     failures = {name: failure_line(name, ctx.stats[name].errors) for name in ctx.failed_sources()}
     delivery = deliver_pending(store, make_notifier(config), config)
     if config.publish.dir:

@@ -56,8 +56,8 @@ def _named(bill: dict[str, Any] | None, number: str) -> str:
 def _set_follow(config: Config, number: str, state: str) -> dict[str, Any] | None:
     """Record ``state`` for the number; the stored bill, if any."""
     with _store(config) as store:
-        store.set_follow(number, state)
-        return store.bill_by_number(number)
+        store.follows.set_state(number, state)
+        return store.bills.by_number(number)
 
 
 def follow(config: Config, number: str) -> str:
@@ -80,18 +80,18 @@ def unfollow(config: Config, number: str) -> str:
 def mute(config: Config, number: str, days: float) -> str:
     """Store a bill's changes without alerting them for ``days`` days."""
     with _store(config) as store:
-        bill = store.bill_by_number(number)
-        if bill is None and number not in store.followed_numbers(config.watch.bill_nos):
+        bill = store.bills.by_number(number)
+        if bill is None and number not in store.follows.followed_numbers(config.watch.bill_nos):
             raise ConfigError(f"no bill {number} in the database or followed: nothing to mute")
         until = now(config.tracker.timezone) + timedelta(days=days)
-        store.set_mute(number, until)
+        store.follows.set_mute(number, until)
     return f"muted {_named(bill, number)} until {_minute(until)}: changes are stored, not alerted"
 
 
 def unmute(config: Config, number: str) -> str:
     with _store(config) as store:
-        store.set_mute(number, None)
-        bill = store.bill_by_number(number)
+        store.follows.set_mute(number, None)
+        bill = store.bills.by_number(number)
     return f"unmuted {_named(bill, number)}"
 
 
@@ -136,14 +136,14 @@ def list_text(config: Config) -> str:
     numbers followed but not found yet and those unfollowed."""
     at = now(config.tracker.timezone)
     with _store(config) as store:
-        follows = store.follows()
-        followed = set(store.followed_numbers(config.watch.bill_nos))
-        bills = store.bills(
+        follows = store.follows.by_number()
+        followed = set(store.follows.followed_numbers(config.watch.bill_nos))
+        bills = store.bills.rows(
             "bill_no IS NULL OR bill_no NOT IN (SELECT bill_no FROM bill_follows"
             " WHERE state = 'unfollowed') ORDER BY bill_no"
         )
-        events = {b["bill_id"]: store.bill_events(b["bill_id"]) for b in bills}
-        numbers = {b["bill_id"]: b["bill_no"] for b in store.bills()}
+        events = {b["bill_id"]: store.bills.events(b["bill_id"]) for b in bills}
+        numbers = {b["bill_id"]: b["bill_no"] for b in store.bills.rows()}
     lines = []
     for bill in bills:
         parts = [
@@ -186,15 +186,15 @@ def status_text(config: Config, number: str) -> str:
     """One bill's story: where it stands, its dated steps, its meetings and every change."""
     at = now(config.tracker.timezone)
     with _store(config) as store:
-        bill = store.bill_by_number(number)
+        bill = store.bills.by_number(number)
         if bill is None:
             raise ConfigError(f"no bill {number} in the database (`tracker list` shows them)")
-        follow_row = store.follows().get(number)
-        followed = set(store.followed_numbers(config.watch.bill_nos))
-        numbers = {b["bill_id"]: b["bill_no"] for b in store.bills()}
-        events = store.bill_events(bill["bill_id"])
-        meetings = store.bill_meetings(bill["bill_id"])
-        changes = store.bill_history(bill["bill_id"])
+        follow_row = store.follows.by_number().get(number)
+        followed = set(store.follows.followed_numbers(config.watch.bill_nos))
+        numbers = {b["bill_id"]: b["bill_no"] for b in store.bills.rows()}
+        events = store.bills.events(bill["bill_id"])
+        meetings = store.bills.meetings(bill["bill_id"])
+        changes = store.bills.history(bill["bill_id"])
     stage = _stage(bill["stage"])
     if bill["result"]:
         stage += f" (처리 결과: {bill['result']})"

@@ -73,7 +73,7 @@ class StopOnSignal:
         try:
             store = open_store(self.config.tracker.db, self.config.tracker.timezone)
             try:
-                closed = store.fail_unfinished_runs(reason)
+                closed = store.runs.fail_unfinished(reason)
             finally:
                 store.close()
         except (DatabaseUnusable, sqlite3.Error):

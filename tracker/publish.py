@@ -78,7 +78,7 @@ def _page_context(config: Config, store: Store, at: datetime) -> dict[str, Any]:
     period = Period(at - WEEK, at + timedelta(seconds=1))
     digest = build_digest(store, period)
     context = digest_context(digest, config.publish.title)
-    steps = store.last_steps()
+    steps = store.bills.last_steps()
     for view, bill in zip(context["bills"], digest.bills, strict=True):
         step = steps.get(bill.bill_id)
         view["last_step"] = (
@@ -163,7 +163,7 @@ def publish(config: Config, out: str | Path) -> Published:
     store = open_store(config.tracker.db, config.tracker.timezone)
     try:
         context = _page_context(config, store, at)
-        changes = store.feed_changes(FEED_ENTRIES)
+        changes = store.bills.feed_changes(FEED_ENTRIES)
     finally:
         store.close()
     index, feed = directory / INDEX, directory / FEED

@@ -40,7 +40,7 @@ def _with_carried(store: Store, bill: dict[str, Any]) -> list[dict[str, Any]]:
     """A bill, and the bill it carries on when it is a committee alternative (대안)."""
     matched_by = str(bill.get("matched_by") or "")
     carried = (
-        store.get_bill(matched_by.partition(":")[2])
+        store.bills.get(matched_by.partition(":")[2])
         if matched_by.startswith("alternative:")
         else None
     )
@@ -83,18 +83,18 @@ def plan(alert: dict[str, Any], routes: list[RouteSection], config: Config, stor
     copies: Copies = {}
     taking = [r for r in routes if kind in r.kinds]
     if kind in BILL_KINDS:
-        bill = (store.get_bill(alert["bill_id"]) if alert["bill_id"] else None) or payload
+        bill = (store.bills.get(alert["bill_id"]) if alert["bill_id"] else None) or payload
         for route in taking:
             if _route_follows(store, route, bill):
                 _add(copies, key, route, payload, kind)
     elif kind == "news":
-        linked = store.article_bills([a.get("url") for a in payload.get("articles", [])])
+        linked = store.news.article_bills([a.get("url") for a in payload.get("articles", [])])
         for route in taking:
             if (news := _news_for(route, payload, linked)) is not None:
                 _add(copies, key, route, news, kind)
     elif kind == "summary":
         for route in (r for r in routes if SUMMARY_KIND in r.kinds and r.channel):
-            summary = store.summary_payload(partial(_route_follows, store, route))
+            summary = store.bills.summary_payload(partial(_route_follows, store, route))
             if summary["total"]:
                 _add(copies, key, route, summary, kind)
     elif kind == "source_failure":
@@ -113,12 +113,12 @@ def route_pending(store: Store, config: Config) -> int:
     if not config.routes:
         return 0
     handed = 0
-    for alert in store.due_alerts():
+    for alert in store.outbox.due():
         # A notice to the operator already names its channel; an alert whose send began
         # before routes were configured goes where it was going.
         if alert["route"] is not None or alert["kind"] == "delivery_problem" or alert["claimed_at"]:
             continue
         copies = plan(alert, config.routes, config, store)
-        store.route_alert(alert["id"], [(k, p, r) for k, (p, r) in copies.items()])
+        store.outbox.route(alert["id"], [(k, p, r) for k, (p, r) in copies.items()])
         handed += 1
     return handed

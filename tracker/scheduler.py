@@ -137,10 +137,10 @@ class CheckProcess:
     def record_failure(self, reason: str) -> None:
         store = open_store(self.config.tracker.db, self.config.tracker.timezone)
         try:
-            count = store.fail_unfinished_runs(f"check {reason}")
+            count = store.runs.fail_unfinished(f"check {reason}")
             if not count:
-                run_id = store.start_run()
-                store.finish_run(run_id, "failed", {"crawl": {"errors": [f"check {reason}"]}})
+                run_id = store.runs.start()
+                store.runs.finish(run_id, "failed", {"crawl": {"errors": [f"check {reason}"]}})
         finally:
             store.close()
         logger.error("check %s", reason)
@@ -201,7 +201,7 @@ class Daemon:
         """The finished cycle's line per source, from its ``runs`` row."""
         store = open_store(self.config.tracker.db, self.tz)
         try:
-            run = store.last_run()
+            run = store.runs.last()
         finally:
             store.close()
         stats = json.loads(run["stats"]) if run and run["stats"] else {}
@@ -212,7 +212,7 @@ class Daemon:
         cutoff = self.clock() - timedelta(days=self.config.tracker.keep_runs_days)
         store = open_store(self.config.tracker.db, self.tz)
         try:
-            pruned = store.prune_runs(cutoff)
+            pruned = store.runs.prune(cutoff)
         finally:
             store.close()
         if pruned:

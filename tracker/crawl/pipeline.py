@@ -80,7 +80,7 @@ class StorePipeline:
         folds, self.folds = self.folds, []
         alert_fields = tuple(self.ctx.config.watch.alert_fields)
         try:
-            changes = self.store.apply_bills(
+            changes = self.store.bills.apply_bills(
                 records, self.ctx.run_id, alert_fields, quiet=self.ctx.quiet
             )
         except Exception as exc:
@@ -90,19 +90,19 @@ class StorePipeline:
         for change in changes:
             self.ctx.source(self.sources[change.bill_id]).changes += 1
         if not self.records_lost:
-            self.store.save_page_versions(versions)
+            self.store.validators.save_pages(versions)
         # After the bills: a folded bill's id is filled in from its stored row.
         for fold in folds:
-            self.store.record_alternative(fold)
-        self.store.mark_pages_checked(checked)
-        self.store.mark_bills_checked(seen)
+            self.store.bills.record_alternative(fold)
+        self.store.validators.mark_pages_checked(checked)
+        self.store.bills.mark_checked(seen)
 
     def _store_news(self) -> None:
         assert self.store is not None
         alert = self.ctx.config.sources.news.alerts
         try:
             config = self.ctx.config
-            stored = self.store.add_news(
+            stored = self.store.news.add(
                 self.news,
                 self.feeds,
                 self.ctx.run_id,

@@ -93,7 +93,7 @@ def digest_due(store: Store, spec: DigestSpec, now: datetime) -> Period | None:
     and repeating the call sends nothing more.
     """
     end = spec.last_due(now)
-    start = store.digest_covered_until() or end - DEFAULT_PERIOD
+    start = store.digests.covered_until() or end - DEFAULT_PERIOD
     return Period(start, end) if start < end else None
 
 
@@ -102,7 +102,7 @@ def preview_period(store: Store, spec: DigestSpec, now: datetime) -> Period:
     due = digest_due(store, spec, now)
     if due is not None:
         return due
-    return Period(store.digest_covered_until() or now - DEFAULT_PERIOD, now)
+    return Period(store.digests.covered_until() or now - DEFAULT_PERIOD, now)
 
 
 def _time(value: str | None, zone: ZoneInfo) -> datetime | None:
@@ -218,12 +218,12 @@ def _bill(row: dict[str, Any], facts: _Facts, period: Period, zone: ZoneInfo) ->
 def build_digest(store: Store, period: Period) -> Digest:
     """The digest of ``period`` from the database."""
     zone = ZoneInfo(store.tz)
-    rows = store.digest_bills(period.end)
+    rows = store.digests.bills(period.end)
     facts = _Facts(
-        seen=store.stages_seen(),
+        seen=store.digests.stages_seen(),
         # Steps up to the period's last day: a later one had not happened yet.
-        steps=store.last_step_dates(before=period.end.astimezone(zone).date() + timedelta(1)),
-        alternatives=store.alternatives(),
+        steps=store.bills.last_step_dates(before=period.end.astimezone(zone).date() + timedelta(1)),
+        alternatives=store.digests.alternatives(),
         refs=_refs(rows),
     )
     bills = [_bill(row, facts, period, zone) for row in rows]
@@ -237,9 +237,9 @@ def build_digest(store: Store, period: Period) -> Digest:
             observed_at=datetime.fromisoformat(row["observed_at"]),
             kind=row["kind"],
         )
-        for row in store.changes_between(period.start, period.end)
+        for row in store.digests.changes_between(period.start, period.end)
     ]
-    articles = _articles(store.articles_between(period.start, period.end), zone)
+    articles = _articles(store.digests.articles_between(period.start, period.end), zone)
     meetings = [
         DigestMeeting(
             bill_id=row["bill_id"],
@@ -251,7 +251,7 @@ def build_digest(store: Store, period: Period) -> Digest:
             result=row["result"],
             minutes_url=row["minutes_url"],
         )
-        for row in store.meetings_between(period.start, period.end)
+        for row in store.digests.meetings_between(period.start, period.end)
     ]
     return Digest(period.start, period.end, bills, shown_changes(changes), articles, meetings)
 
@@ -276,10 +276,10 @@ def send_digest(config: Config, store: Store, period: Period, now: datetime) -> 
         )
     digest = build_digest(store, period)
     if email.skip_empty and digest.summary.empty and not digest.changes:
-        store.record_digest(period.start, period.end, email.recipients, status="skipped")
+        store.digests.record(period.start, period.end, email.recipients, status="skipped")
         return DigestOutcome("skipped", f"digest {period}: nothing happened, not sent", period)
     message = digest_message(config, render_digest(digest), now)
-    digest_id = store.record_digest(period.start, period.end, email.recipients)
+    digest_id = store.digests.record(period.start, period.end, email.recipients)
     try:
         refused = send_message(
             message,
@@ -291,15 +291,15 @@ def send_digest(config: Config, store: Store, period: Period, now: datetime) -> 
         )
     except DeliveryError as exc:
         error = config.scrub(str(exc))
-        store.mark_digest_failed(digest_id, error)
+        store.digests.mark_failed(digest_id, error)
         if exc.setup:
             # One notice for the operator (the next check sends it to Slack), per period.
             payload = {"destination": "email", "problem": error, "waiting": 1}
-            store.enqueue_alert(f"delivery_problem:email:{digest_id}", "delivery_problem", payload)
+            store.outbox.enqueue(f"delivery_problem:email:{digest_id}", "delivery_problem", payload)
             return DigestOutcome("refused", f"digest {period} not sent: {error}", period)
         return DigestOutcome("failed", f"digest {period} not sent: {error}", period)
     note = f"refused: {', '.join(sorted(refused))}" if refused else None
-    store.mark_digest_sent(digest_id, note)
+    store.digests.mark_sent(digest_id, note)
     sent = len(email.recipients) - len(refused)
     text = f"digest {period} sent to {sent} recipient(s)" + (f" ({note})" if note else "")
     return DigestOutcome("sent", text, period)
@@ -331,7 +331,7 @@ def send_due_digest(
     try:
         period = _since(since, at) if since else digest_due(store, spec, at)
         if period is None:
-            until = store.digest_covered_until()
+            until = store.digests.covered_until()
             return DigestOutcome("not_due", f"no digest due: sent up to {until:%Y-%m-%d %H:%M}")
         return send_digest(config, store, period, at)
     finally:

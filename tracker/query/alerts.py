@@ -46,7 +46,7 @@ def _about(alert: dict[str, Any]) -> str:
 def alert_table(config: Config) -> str:
     """Pending and failed alerts, one a line, with why they are not delivered."""
     with closing(_open(config)) as store:
-        rows = store.alerts_to_review()
+        rows = store.outbox.to_review()
     if not rows:
         return "no alert waiting: every alert was delivered\n"
     lines = ["id\tstatus\tkind\tcreated\ttries\tabout\tlast error"]
@@ -67,7 +67,7 @@ def alert_table(config: Config) -> str:
 def requeue(config: Config, alert_id: int | None) -> str:
     """Make failed alerts pending again (one, or all with None); say what was done."""
     with closing(_open(config)) as store:
-        count = store.requeue_failed_alerts(alert_id)
+        count = store.outbox.requeue_failed(alert_id)
     if alert_id is not None and not count:
         raise ConfigError(f"no failed alert with id {alert_id} (see `tracker alerts`)")
     return f"re-queued {count} alert(s); the next `tracker check` sends them"
