@@ -13,9 +13,11 @@ from tests.helpers import get_testbytes
 from tracker.domain.keywords import DEFAULT_RULE
 from tracker.domain.stories import (
     TITLE_SIMILARITY,
+    StoredArticle,
     canonical_url,
     dedupe,
     near_identical_titles,
+    new_stories,
     same_story,
     title_key,
     title_similarity,
@@ -216,6 +218,30 @@ def test_known_items_are_left_out() -> None:
     stories = dedupe(items, known=known)
     assert len(stories) == 17
     assert all(STORY_1 not in (i.title for i in s.items) for s in stories)
+
+
+STORED = StoredArticle(KSILBO_1004211, STORY_1, datetime(2024, 9, 1, 9, 0, tzinfo=KST))
+
+
+@pytest.mark.parametrize(
+    ("item", "new", "outlets"),
+    [
+        # The stored story again, at its URL or under a near-identical headline.
+        (_item("다른 제목", KSILBO_1004211 + "&utm_source=x", source="경상일보"), [], ["경상일보"]),
+        (_item(f"[속보] {STORY_1}", "https://b.kr/1", source="포항일보"), [], ["포항일보"]),
+        # The same headline beyond the window is another story.
+        (_item(STORY_1, "https://b.kr/2", datetime(2024, 9, 10, tzinfo=KST)), [STORY_1], []),
+        (
+            _item("경주시의회 예산안 의결", "https://b.kr/3", source="경주신문"),
+            ["경주시의회 예산안 의결"],
+            [],
+        ),
+    ],
+)
+def test_a_story_stored_in_an_earlier_cycle_is_not_new(item, new, outlets) -> None:
+    stories, by_url = new_stories([item], [STORED])
+    assert [s.article.title for s in stories] == new
+    assert by_url.get(KSILBO_1004211, []) == outlets
 
 
 def test_dedupe_of_nothing_is_nothing() -> None:
