@@ -10,6 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.helpers import get_testbytes
+from tracker.domain.article import Article
 from tracker.domain.keywords import DEFAULT_RULE
 from tracker.domain.stories import (
     TITLE_SIMILARITY,
@@ -20,7 +21,7 @@ from tracker.domain.stories import (
     title_key,
     title_similarity,
 )
-from tracker.parsers.news import NewsItem, parse_feed, parse_google_news, parse_naver
+from tracker.parsers.news import parse_feed, parse_google_news, parse_naver
 
 KST = ZoneInfo("Asia/Seoul")
 KSILBO_1004211 = "https://www.ksilbo.co.kr/news/articleView.html?idxno=1004211"
@@ -33,8 +34,8 @@ def _item(
     when: datetime | None = datetime(2024, 9, 1, 17, 12, tzinfo=KST),
     source: str | None = None,
     original_url: str | None = None,
-) -> NewsItem:
-    return NewsItem(
+) -> Article:
+    return Article(
         url=url,
         title=title,
         source=source,
@@ -45,7 +46,7 @@ def _item(
     )
 
 
-def _all_fixture_items() -> list[NewsItem]:
+def _all_fixture_items() -> list[Article]:
     return [
         *parse_google_news(get_testbytes("news/google_news_haeoreum.xml")).items,
         *parse_naver(get_testbytes("news/naver_news_haeoreum.json").decode("utf-8")).items,

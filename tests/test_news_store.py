@@ -9,10 +9,11 @@ import pytest
 import sqlite_utils
 
 from tracker.config import load_config
+from tracker.domain.article import Article
 from tracker.domain.keywords import RelevanceRule
 from tracker.domain.relevance import FeedState, NewsHit, bill_for, relevant_hits
 from tracker.errors import ConfigError
-from tracker.parsers.news import KST, NewsItem
+from tracker.parsers.news import KST
 from tracker.store.database import MIGRATIONS, Store, open_store
 
 RULE = RelevanceRule.from_keywords(["해오름 산업벨트", "해오름동맹"])
@@ -28,7 +29,7 @@ BILLS = [
 
 
 def hit(title: str, url: str, source: str = "경상일보", hours: float = 0, feed: str = "feed"):
-    item = NewsItem(url, title, source, DAY + timedelta(hours=hours), "", "feed")
+    item = Article(url, title, source, DAY + timedelta(hours=hours), "", "feed")
     return NewsHit(feed, item, tuple(RULE.matched_keywords(title)))
 
 
@@ -203,9 +204,9 @@ def test_bill_for_finds_a_bill_by_number_or_title(text, bill_id):
 
 def test_relevant_hits_keep_relevant_dated_items_and_count_undated_ones():
     items = [
-        NewsItem("https://k.kr/1", "해오름산업벨트 특별법 발의", "경상일보", DAY, "", "feed"),
-        NewsItem("https://k.kr/2", "해오름동맹 회의", "경상일보", None, "", "feed"),
-        NewsItem("https://k.kr/3", "호미곶 해오름 축제", "경상일보", None, "", "feed"),
+        Article("https://k.kr/1", "해오름산업벨트 특별법 발의", "경상일보", DAY, "", "feed"),
+        Article("https://k.kr/2", "해오름동맹 회의", "경상일보", None, "", "feed"),
+        Article("https://k.kr/3", "호미곶 해오름 축제", "경상일보", None, "", "feed"),
     ]
     hits, undated = relevant_hits(items, "feed:k.kr", RULE)
     assert [h.item.url for h in hits] == ["https://k.kr/1"]

@@ -15,18 +15,17 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from email.utils import parsedate_to_datetime
 from html import unescape
-from typing import Any, Literal
+from typing import Any
 from urllib.parse import urlencode, urlsplit
 from zoneinfo import ZoneInfo
 
 import feedparser
 from bs4 import BeautifulSoup
 
+from tracker.domain.article import Article
 from tracker.errors import ParseError, SourceError
 
 KST = ZoneInfo("Asia/Seoul")
-
-FeedKind = Literal["google_news", "naver", "feed"]
 
 # The Naver API names no outlet; these are the hosts seen most often in Haeoreum coverage.
 OUTLET_NAMES: dict[str, str] = {
@@ -70,27 +69,10 @@ def naver_news_url(base: str, query: str) -> str:
 
 
 @dataclass
-class NewsItem:
-    """One article as a feed lists it.
-
-    ``url`` is the link to store (for Naver the publisher's ``originallink``); ``original_url``
-    is the publisher's own link when the feed carries it, e.g. behind a Google News redirect.
-    """
-
-    url: str
-    title: str
-    source: str | None
-    published_at: datetime | None
-    summary: str
-    feed: FeedKind
-    original_url: str | None = None
-
-
-@dataclass
 class FeedResult:
     """The items of one response, how many were unusable, and what went wrong."""
 
-    items: list[NewsItem] = field(default_factory=list)
+    items: list[Article] = field(default_factory=list)
     skipped: int = 0
     errors: list[str] = field(default_factory=list)
 
@@ -258,7 +240,7 @@ def parse_feed(data: bytes | str, source_name: str | None = None) -> FeedResult:
             result.skipped += 1
             continue
         result.items.append(
-            NewsItem(
+            Article(
                 url=url,
                 title=title,
                 source=source_name or _source_title(entry) or feed_source or outlet_for(url),
@@ -314,7 +296,7 @@ def parse_google_news(xml: bytes | str) -> FeedResult:
         if summary.removesuffix(source or "").strip() == title:
             summary = ""
         result.items.append(
-            NewsItem(
+            Article(
                 url=url,
                 title=title,
                 source=source,
@@ -359,7 +341,7 @@ def parse_naver(json_text: str | bytes) -> FeedResult:
             result.skipped += 1
             continue
         result.items.append(
-            NewsItem(
+            Article(
                 url=url,
                 title=title,
                 source=outlet_for(url),

@@ -20,6 +20,7 @@ import sqlite_utils
 
 from tracker import exit_codes
 from tracker.domain import stages
+from tracker.domain.article import Article
 from tracker.domain.bills import (
     BILL_FIELDS,
     AlternativeFold,
@@ -31,7 +32,6 @@ from tracker.domain.bills import (
 from tracker.domain.relevance import FeedState, NewsHit, bill_for
 from tracker.domain.stories import Story, dedupe, split_known
 from tracker.errors import DatabaseUnusable
-from tracker.parsers.news import NewsItem
 from tracker.store.connection import BUSY_TIMEOUT_MS, connect
 from tracker.timeutil import DEFAULT_TZ, iso, now
 
@@ -1410,7 +1410,7 @@ class Store:
                     [json.dumps(joined, ensure_ascii=False), url],
                 )
 
-    def _known_articles(self, items: list[NewsItem], window_days: float) -> list[NewsItem]:
+    def _known_articles(self, items: list[Article], window_days: float) -> list[Article]:
         """Stored articles the new items could repeat: published near them, or at their URL."""
         dates = [i.published_at for i in items if i.published_at is not None]
         if not dates:
@@ -1423,7 +1423,7 @@ class Store:
             [iso(min(dates) - window, self.tz), iso(max(dates) + window, self.tz)],
         )
         return [
-            NewsItem(
+            Article(
                 url=url,
                 title=title,
                 source=source,
