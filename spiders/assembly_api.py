@@ -21,7 +21,8 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 import scrapy
 
 from spiders.base import TrackerSpider
-from tracker.domain.bills import BillRecord, BillRecords, PageVersion, StoredPage, UnchangedPage
+from tracker.crawl.items import BillRecords, UnchangedPage
+from tracker.domain.bills import BillRecord, PageVersion, StoredPage
 from tracker.errors import ParseError, SourceError
 from tracker.parsers.assembly import (
     KEY_PARAM,

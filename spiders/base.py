@@ -11,7 +11,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from tracker.crawl.context import RunContext
-from tracker.domain.bills import SourceFailure
+from tracker.crawl.items import SourceFailure
 from tracker.errors import TrackerError
 
 

@@ -43,7 +43,8 @@ from twisted.python.failure import Failure
 from spiders.base import TrackerSpider
 from tracker.config import AssemblySection
 from tracker.crawl.context import subject_source
-from tracker.domain.bills import AlternativeFold, BillRecord, PageVersion, SourceFailure
+from tracker.crawl.items import SourceFailure
+from tracker.domain.bills import AlternativeFold, BillRecord, PageVersion
 from tracker.domain.revisit import PageState, RevisitPolicy, Visit, plan_visits
 from tracker.errors import ParseError, SourceError
 from tracker.parsers import assembly as api

@@ -21,10 +21,11 @@ from tracker.check import run_status
 from tracker.config import load_config
 from tracker.crawl import pipeline
 from tracker.crawl.context import RunContext
+from tracker.crawl.items import BillRecords, SourceFailure
 from tracker.crawl.pipeline import StorePipeline
 from tracker.demo.replica.assembly import ENDPOINT, AssemblyApiReplica, advance, bill_row
 from tracker.demo.replica.http import Request
-from tracker.domain.bills import BillRecord, BillRecords, PageVersion, SourceFailure
+from tracker.domain.bills import BillRecord, PageVersion
 from tracker.parsers.assembly import SOURCE, bill_from_row
 from tracker.store.database import Store, open_store
 

@@ -30,9 +30,10 @@ from tests.test_assembly_api_batches import (
 )
 from tracker.config import load_config
 from tracker.crawl.context import RunContext
+from tracker.crawl.items import BillRecords, UnchangedPage
 from tracker.crawl.pipeline import StorePipeline
 from tracker.demo.replica.assembly import advance
-from tracker.domain.bills import BillRecords, PageVersion, UnchangedPage
+from tracker.domain.bills import PageVersion
 from tracker.parsers import assembly
 from tracker.parsers.assembly import SOURCE, page_digest
 from tracker.store.database import open_store

@@ -13,14 +13,8 @@ from typing import Any
 from scrapy.crawler import Crawler
 
 from tracker.crawl.context import RunContext, subject_source
-from tracker.domain.bills import (
-    AlternativeFold,
-    BillRecord,
-    BillRecords,
-    PageVersion,
-    SourceFailure,
-    UnchangedPage,
-)
+from tracker.crawl.items import BillRecords, SourceFailure, UnchangedPage
+from tracker.domain.bills import AlternativeFold, BillRecord, PageVersion
 from tracker.domain.relevance import FeedState, NewsHit, search_page
 from tracker.store.database import Store, open_store
 

@@ -103,23 +103,6 @@ _RECORD_BILL_FIELDS: tuple[str, ...] = tuple(
 
 
 @dataclass(frozen=True)
-class BillRecords:
-    """The bill records one response of a source gave (an API page), handed on as one item."""
-
-    source: str
-    records: list[BillRecord]
-
-
-@dataclass(frozen=True)
-class SourceFailure:
-    """A source (or one bill's page) that could not be read this cycle."""
-
-    source: str
-    message: str
-    subject: str | None = None
-
-
-@dataclass(frozen=True)
 class PageVersion:
     """The validators (``ETag``, ``Last-Modified``) of a page whose content was fully stored;
     for an Open API page, which sends none, ``etag`` is a digest of its body."""
@@ -136,15 +119,6 @@ class StoredPage:
     version: PageVersion
     fetched_at: datetime
     checked_at: datetime | None
-
-
-@dataclass(frozen=True)
-class UnchangedPage:
-    """A page whose body is the one last stored in full: its bills were seen, unchanged."""
-
-    source: str
-    url: str
-    bill_ids: tuple[str, ...]
 
 
 @dataclass(frozen=True)
