@@ -21,7 +21,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 import scrapy
 
 from spiders.base import TrackerSpider
-from tracker.crawl.items import BillRecords, UnchangedPage
+from tracker.crawl.items import BillRecords, PageRead, UnchangedPage
 from tracker.domain.bills import BillRecord, PageVersion, StoredPage
 from tracker.errors import ParseError, SourceError
 from tracker.parsers.assembly import (
@@ -163,7 +163,7 @@ class AssemblyApiSpider(TrackerSpider):
         # A page with a row left out gets no digest: it is parsed, and the row counted as
         # skipped, every cycle.
         if len(records) == len(rows):
-            yield PageVersion(key, digest, None)
+            yield PageRead(PageVersion(key, digest, None))
 
     def records_from_rows(self, rows: list[dict[str, Any]], matched_by: str) -> list[BillRecord]:
         """The rows as records found by ``matched_by``; a row that does not parse is logged,

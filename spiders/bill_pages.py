@@ -43,7 +43,7 @@ from twisted.python.failure import Failure
 from spiders.base import TrackerSpider
 from tracker.config import AssemblySection
 from tracker.crawl.context import subject_source
-from tracker.crawl.items import SourceFailure
+from tracker.crawl.items import PageRead, SourceFailure
 from tracker.domain.bills import AlternativeFold, BillRecord, PageVersion
 from tracker.domain.revisit import PageState, RevisitPolicy, Visit, plan_visits
 from tracker.errors import ParseError, SourceError
@@ -280,7 +280,7 @@ class BillPagesSpider(TrackerSpider):
         self.ctx.source(subject_source(SOURCE, record.bill_id)).items += 1
         yield record
         if version is not None:
-            yield version
+            yield PageRead(version)
 
     def store_without_alternative(self, record: BillRecord, failure: Any) -> Iterator[Any]:
         """What billInfo.do said is stored; the bill's source fails for the run, and with no

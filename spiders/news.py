@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 import scrapy
 
 from spiders.base import TrackerSpider, conditional_headers, response_validators
+from tracker.crawl.items import FeedRead
 from tracker.domain.keywords import RelevanceRule
 from tracker.domain.relevance import FeedState, relevant_hits
 from tracker.errors import ParseError, SourceError
@@ -112,4 +113,5 @@ class NewsSpider(TrackerSpider):
         yield from hits
         if not result.errors:
             # Only a feed read whole may answer 304 next time.
-            yield FeedState(response.meta["feed_url"], *response_validators(response))
+            validators = FeedState(response.meta["feed_url"], *response_validators(response))
+            yield FeedRead(validators)

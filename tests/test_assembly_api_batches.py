@@ -21,7 +21,7 @@ from tracker.check import run_status
 from tracker.config import load_config
 from tracker.crawl import pipeline
 from tracker.crawl.context import RunContext
-from tracker.crawl.items import BillRecords, SourceFailure
+from tracker.crawl.items import BillRecords, PageRead, SourceFailure
 from tracker.crawl.pipeline import StorePipeline
 from tracker.demo.replica.assembly import ENDPOINT, AssemblyApiReplica, advance, bill_row
 from tracker.demo.replica.http import Request
@@ -92,7 +92,7 @@ def test_a_page_is_one_item_of_its_parsed_rows(
         items = list(spider.parse_page(api_response(rows, page)))
 
     batches = [item for item in items if isinstance(item, BillRecords)]
-    versions = [item for item in items if isinstance(item, PageVersion)]
+    versions = [item for item in items if isinstance(item, PageRead)]
     requests = [item for item in items if isinstance(item, scrapy.Request)]
     # Nothing else, and the page's bills before its digest, both before what follows.
     assert items == batches + versions + requests
@@ -183,15 +183,15 @@ def test_a_batch_item_is_stored_and_counted_like_its_records_one_by_one(
     }
 
 
-def page_of(n: int) -> tuple[BillRecords, PageVersion]:
+def page_of(n: int) -> tuple[BillRecords, PageRead]:
     """Page ``n`` (of three bills) as the spider yields it: its records, then its digest."""
     records = [bill_from_row(row(10 * n + i)) for i in range(3)]
     for record in records:
         record.matched_by = KEYWORD
-    return BillRecords(SOURCE, records), PageVersion(f"{API_URL}?p={n}", f"d{n}", None)
+    return BillRecords(SOURCE, records), PageRead(PageVersion(f"{API_URL}?p={n}", f"d{n}", None))
 
 
-def items_of(pages: list[tuple[BillRecords, PageVersion]]) -> list[Any]:
+def items_of(pages: list[tuple[BillRecords, PageRead]]) -> list[Any]:
     return [item for page in pages for item in page]
 
 
@@ -204,7 +204,7 @@ def test_a_digest_is_saved_only_once_its_page_is_stored(tmp_path, monkeypatch, b
     monkeypatch.setattr(pipeline, "BATCH_SIZE", batch_size)
     db = tmp_path / "tracker.db"
     pages = [page_of(n) for n in (1, 2, 3)]
-    bills = {version.url: {r.bill_id for r in batch.records} for batch, version in pages}
+    bills = {read.validators.url: {r.bill_id for r in batch.records} for batch, read in pages}
     saved: list[str] = []
     save = Store.save_page_versions
 

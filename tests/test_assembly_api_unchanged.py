@@ -30,7 +30,7 @@ from tests.test_assembly_api_batches import (
 )
 from tracker.config import load_config
 from tracker.crawl.context import RunContext
-from tracker.crawl.items import BillRecords, UnchangedPage
+from tracker.crawl.items import BillRecords, PageRead, UnchangedPage
 from tracker.crawl.pipeline import StorePipeline
 from tracker.demo.replica.assembly import advance
 from tracker.domain.bills import PageVersion
@@ -119,9 +119,9 @@ def stamp(minutes: float) -> str:
 def test_an_unchanged_page_is_seen_not_parsed_and_only_its_check_times_move(tmp_path):
     db = tmp_path / "tracker.db"
     first = run_cycle(db, ROWS, 0)
-    assert first.kinds() == [BillRecords, PageVersion, scrapy.Request]
+    assert first.kinds() == [BillRecords, PageRead, scrapy.Request]
     digest = page_digest(page_response(ROWS).body)
-    assert first.of(PageVersion) == [PageVersion(PAGE_KEY, digest, None)]
+    assert first.of(PageRead) == [PageRead(PageVersion(PAGE_KEY, digest, None))]
     assert API_KEY not in PAGE_KEY
     history = stored_rows(db)
 
@@ -146,7 +146,7 @@ def test_a_changed_page_is_parsed_and_its_new_digest_stored(tmp_path):
 
     second = run_cycle(db, moved, 30)
 
-    assert second.kinds() == [BillRecords, PageVersion, scrapy.Request]
+    assert second.kinds() == [BillRecords, PageRead, scrapy.Request]
     assert second.stats["changes"] == 1
     assert query(
         db, "SELECT bill_id, field, new_value FROM bill_changes WHERE kind = 'changed'"
@@ -174,7 +174,7 @@ def test_an_unchanged_page_is_parsed_in_a_full_check_and_once_its_read_is_old(
 
     again = run_cycle(db, ROWS, minutes, full)
 
-    assert again.kinds() == [BillRecords, PageVersion, scrapy.Request]
+    assert again.kinds() == [BillRecords, PageRead, scrapy.Request]
     assert again.stats == first.stats | {"changes": 0}
     assert stored_rows(db) == history
     assert query(db, "SELECT fetched_at FROM page_versions") == [(stamp(minutes),)]

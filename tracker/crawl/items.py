@@ -1,11 +1,12 @@
 """What the spiders hand to the pipeline besides domain records: a page's bills as one item,
-a source that failed, a page seen unchanged."""
+a source that failed, a page seen unchanged, and the validators of a page or feed read whole."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from tracker.domain.bills import BillRecord
+from tracker.domain.bills import BillRecord, PageVersion
+from tracker.domain.relevance import FeedState
 
 
 @dataclass(frozen=True)
@@ -32,3 +33,17 @@ class UnchangedPage:
     source: str
     url: str
     bill_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PageRead:
+    """A bill source's page read in full: its validators are saved once its records are."""
+
+    validators: PageVersion
+
+
+@dataclass(frozen=True)
+class FeedRead:
+    """A news feed read whole: its validators are saved with its articles."""
+
+    validators: FeedState

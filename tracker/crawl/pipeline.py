@@ -13,7 +13,7 @@ from typing import Any
 from scrapy.crawler import Crawler
 
 from tracker.crawl.context import RunContext, subject_source
-from tracker.crawl.items import BillRecords, SourceFailure, UnchangedPage
+from tracker.crawl.items import BillRecords, FeedRead, PageRead, SourceFailure, UnchangedPage
 from tracker.domain.bills import AlternativeFold, BillRecord, PageVersion
 from tracker.domain.relevance import FeedState, NewsHit, search_page
 from tracker.store.database import Store, open_store
@@ -26,8 +26,8 @@ BATCH_SIZE = 500
 
 
 class StorePipeline:
-    """Writes BillRecords (one by one or a page's at once as BillRecords), PageVersions,
-    AlternativeFolds and UnchangedPages through the store; records
+    """Writes BillRecords (one by one or a page's at once as BillRecords), the validators of
+    PageReads and FeedReads, AlternativeFolds and UnchangedPages through the store; records
     SourceFailures in the run's stats, under ``source:subject`` when about one subject."""
 
     def __init__(self, ctx: RunContext) -> None:
@@ -138,10 +138,10 @@ class StorePipeline:
         elif isinstance(item, NewsHit):
             self.ctx.source(item.source).items += 1
             self.news.append(item)
-        elif isinstance(item, FeedState):
-            self.feeds.append(item)
-        elif isinstance(item, PageVersion):
-            self.page_versions.append(item)
+        elif isinstance(item, FeedRead):
+            self.feeds.append(item.validators)
+        elif isinstance(item, PageRead):
+            self.page_versions.append(item.validators)
         elif isinstance(item, AlternativeFold):
             self.folds.append(item)
         elif isinstance(item, UnchangedPage):
