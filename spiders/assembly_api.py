@@ -22,7 +22,8 @@ import scrapy
 
 from spiders.base import TrackerSpider
 from tracker.crawl.items import BillRecords, PageRead, UnchangedPage
-from tracker.domain.bills import BillRecord, PageVersion, StoredPage
+from tracker.domain.bills import BillRecord
+from tracker.domain.validators import StoredPage, Validators
 from tracker.errors import ParseError, SourceError
 from tracker.parsers.assembly import (
     KEY_PARAM,
@@ -59,7 +60,7 @@ def unchanged_since_read(
     ``refresh_hours`` before ``at``."""
     return (
         stored is not None
-        and stored.version.etag == digest
+        and stored.validators.etag == digest
         and at - stored.fetched_at < timedelta(hours=refresh_hours)
     )
 
@@ -163,7 +164,7 @@ class AssemblyApiSpider(TrackerSpider):
         # A page with a row left out gets no digest: it is parsed, and the row counted as
         # skipped, every cycle.
         if len(records) == len(rows):
-            yield PageRead(PageVersion(key, digest, None))
+            yield PageRead(Validators(key, digest, None))
 
     def records_from_rows(self, rows: list[dict[str, Any]], matched_by: str) -> list[BillRecord]:
         """The rows as records found by ``matched_by``; a row that does not parse is logged,

@@ -44,8 +44,9 @@ from spiders.base import TrackerSpider
 from tracker.config import AssemblySection
 from tracker.crawl.context import subject_source
 from tracker.crawl.items import PageRead, SourceFailure
-from tracker.domain.bills import AlternativeFold, BillRecord, PageVersion
+from tracker.domain.bills import AlternativeFold, BillRecord
 from tracker.domain.revisit import PageState, RevisitPolicy, Visit, plan_visits
+from tracker.domain.validators import Validators
 from tracker.errors import ParseError, SourceError
 from tracker.parsers import assembly as api
 from tracker.parsers.likms import (
@@ -168,7 +169,7 @@ class BillPagesSpider(TrackerSpider):
             yield self.failure_from_error(SOURCE, exc, bill_id)
             return
         # No validators: the page is never asked for conditionally (see tracker.domain.revisit).
-        version = PageVersion(self.detail_url(bill_id), None, None)
+        version = Validators(self.detail_url(bill_id), None, None)
         yield self.form_request(
             response, INFO_PATH, self.parse_info, page=page, version=version, referer=response.url
         )
@@ -275,7 +276,7 @@ class BillPagesSpider(TrackerSpider):
         if alternative_id not in self.requested:
             yield self.detail_request(alternative_id, f"alternative:{page.bill_id}")
 
-    def finish(self, record: BillRecord, version: PageVersion | None) -> Iterator[Any]:
+    def finish(self, record: BillRecord, version: Validators | None) -> Iterator[Any]:
         # This bill's own source, without errors, is what records its page as working again.
         self.ctx.source(subject_source(SOURCE, record.bill_id)).items += 1
         yield record

@@ -23,7 +23,8 @@ import scrapy
 from spiders.base import TrackerSpider, conditional_headers, response_validators
 from tracker.crawl.items import FeedRead
 from tracker.domain.keywords import RelevanceRule
-from tracker.domain.relevance import FeedState, relevant_hits
+from tracker.domain.relevance import relevant_hits
+from tracker.domain.validators import Validators
 from tracker.errors import ParseError, SourceError
 from tracker.parsers.news import (
     FeedResult,
@@ -113,5 +114,5 @@ class NewsSpider(TrackerSpider):
         yield from hits
         if not result.errors:
             # Only a feed read whole may answer 304 next time.
-            validators = FeedState(response.meta["feed_url"], *response_validators(response))
+            validators = Validators(response.meta["feed_url"], *response_validators(response))
             yield FeedRead(validators)

@@ -25,7 +25,8 @@ from tracker.crawl.items import BillRecords, PageRead, SourceFailure
 from tracker.crawl.pipeline import StorePipeline
 from tracker.demo.replica.assembly import ENDPOINT, AssemblyApiReplica, advance, bill_row
 from tracker.demo.replica.http import Request
-from tracker.domain.bills import BillRecord, PageVersion
+from tracker.domain.bills import BillRecord
+from tracker.domain.validators import Validators
 from tracker.parsers.assembly import SOURCE, bill_from_row
 from tracker.store.database import Store, open_store
 
@@ -188,7 +189,7 @@ def page_of(n: int) -> tuple[BillRecords, PageRead]:
     records = [bill_from_row(row(10 * n + i)) for i in range(3)]
     for record in records:
         record.matched_by = KEYWORD
-    return BillRecords(SOURCE, records), PageRead(PageVersion(f"{API_URL}?p={n}", f"d{n}", None))
+    return BillRecords(SOURCE, records), PageRead(Validators(f"{API_URL}?p={n}", f"d{n}", None))
 
 
 def items_of(pages: list[tuple[BillRecords, PageRead]]) -> list[Any]:
@@ -208,7 +209,7 @@ def test_a_digest_is_saved_only_once_its_page_is_stored(tmp_path, monkeypatch, b
     saved: list[str] = []
     save = Store.save_page_versions
 
-    def checked_save(self: Store, versions: list[PageVersion]) -> None:
+    def checked_save(self: Store, versions: list[Validators]) -> None:
         for version in versions:
             assert bills[version.url] <= stored_ids(db), "digest before its records"
             saved.append(version.url)

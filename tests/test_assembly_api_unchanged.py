@@ -33,7 +33,7 @@ from tracker.crawl.context import RunContext
 from tracker.crawl.items import BillRecords, PageRead, UnchangedPage
 from tracker.crawl.pipeline import StorePipeline
 from tracker.demo.replica.assembly import advance
-from tracker.domain.bills import PageVersion
+from tracker.domain.validators import Validators
 from tracker.parsers import assembly
 from tracker.parsers.assembly import SOURCE, page_digest
 from tracker.store.database import open_store
@@ -121,7 +121,7 @@ def test_an_unchanged_page_is_seen_not_parsed_and_only_its_check_times_move(tmp_
     first = run_cycle(db, ROWS, 0)
     assert first.kinds() == [BillRecords, PageRead, scrapy.Request]
     digest = page_digest(page_response(ROWS).body)
-    assert first.of(PageRead) == [PageRead(PageVersion(PAGE_KEY, digest, None))]
+    assert first.of(PageRead) == [PageRead(Validators(PAGE_KEY, digest, None))]
     assert API_KEY not in PAGE_KEY
     history = stored_rows(db)
 
@@ -195,7 +195,7 @@ def test_stored_digests_are_found_when_the_configured_api_base_is_not_in_normal_
     spider must look them up under that form, whatever case the config spells the base in."""
     db = tmp_path / "tracker.db"
     store = open_store(db)
-    store.save_page_versions([PageVersion(PAGE_KEY, "digest", None)])
+    store.save_page_versions([Validators(PAGE_KEY, "digest", None)])
     store.close()
     config = db.with_suffix(".toml")
     base = "HTTPS://Open.Assembly.go.kr/portal/openapi/"

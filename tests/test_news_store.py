@@ -11,7 +11,8 @@ import sqlite_utils
 from tracker.config import load_config
 from tracker.domain.article import Article
 from tracker.domain.keywords import RelevanceRule
-from tracker.domain.relevance import FeedState, NewsHit, bill_for, relevant_hits
+from tracker.domain.relevance import NewsHit, bill_for, relevant_hits
+from tracker.domain.validators import Validators
 from tracker.errors import ConfigError
 from tracker.parsers.news import KST
 from tracker.store.database import MIGRATIONS, Store, open_store
@@ -138,7 +139,7 @@ def test_no_alert_when_switched_off_or_nothing_new(store):
         store.start_run(),
         alert=False,
     )
-    store.add_news([], [FeedState("https://k.kr/rss", '"v1"', None)], store.start_run())
+    store.add_news([], [Validators("https://k.kr/rss", '"v1"', None)], store.start_run())
     assert store.count("alerts") == 0
     assert len(articles(store)) == 1
 
@@ -146,12 +147,12 @@ def test_no_alert_when_switched_off_or_nothing_new(store):
 def test_feed_validators_are_kept_per_url_and_replaced(store):
     store.add_news(
         [],
-        [FeedState("https://k.kr/rss", '"v1"', "Mon, 01 Jun 2026 00:00:00 GMT")],
+        [Validators("https://k.kr/rss", '"v1"', "Mon, 01 Jun 2026 00:00:00 GMT")],
         store.start_run(),
     )
-    store.add_news([], [FeedState("https://k.kr/rss", '"v2"', None)], store.start_run())
+    store.add_news([], [Validators("https://k.kr/rss", '"v2"', None)], store.start_run())
     assert store.feed_validators() == {
-        "https://k.kr/rss": FeedState("https://k.kr/rss", '"v2"', None)
+        "https://k.kr/rss": Validators("https://k.kr/rss", '"v2"', None)
     }
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from tracker.domain.bills import BillRecord, PageVersion
-from tracker.domain.relevance import FeedState
+from tracker.domain.bills import BillRecord
+from tracker.domain.validators import Validators
 
 
 @dataclass(frozen=True)
@@ -39,11 +39,11 @@ class UnchangedPage:
 class PageRead:
     """A bill source's page read in full: its validators are saved once its records are."""
 
-    validators: PageVersion
+    validators: Validators
 
 
 @dataclass(frozen=True)
 class FeedRead:
     """A news feed read whole: its validators are saved with its articles."""
 
-    validators: FeedState
+    validators: Validators

@@ -14,8 +14,9 @@ from scrapy.crawler import Crawler
 
 from tracker.crawl.context import RunContext, subject_source
 from tracker.crawl.items import BillRecords, FeedRead, PageRead, SourceFailure, UnchangedPage
-from tracker.domain.bills import AlternativeFold, BillRecord, PageVersion
-from tracker.domain.relevance import FeedState, NewsHit, search_page
+from tracker.domain.bills import AlternativeFold, BillRecord
+from tracker.domain.relevance import NewsHit, search_page
+from tracker.domain.validators import Validators
 from tracker.store.database import Store, open_store
 
 logger = logging.getLogger(__name__)
@@ -34,7 +35,7 @@ class StorePipeline:
         self.ctx = ctx
         self.store: Store | None = None
         self.pending: list[BillRecord] = []
-        self.page_versions: list[PageVersion] = []
+        self.page_versions: list[Validators] = []
         self.pages_checked: list[str] = []
         self.bills_seen: list[str] = []
         self.folds: list[AlternativeFold] = []
@@ -42,7 +43,7 @@ class StorePipeline:
         self.records_lost = False
         self.sources: dict[str, str] = {}
         self.news: list[NewsHit] = []
-        self.feeds: list[FeedState] = []
+        self.feeds: list[Validators] = []
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StorePipeline:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
-from datetime import datetime
 from typing import Any
 
 
@@ -100,25 +99,6 @@ class BillRecord:
 _RECORD_BILL_FIELDS: tuple[str, ...] = tuple(
     f.name for f in fields(BillRecord) if f.name in BILL_FIELDS
 )
-
-
-@dataclass(frozen=True)
-class PageVersion:
-    """The validators (``ETag``, ``Last-Modified``) of a page whose content was fully stored;
-    for an Open API page, which sends none, ``etag`` is a digest of its body."""
-
-    url: str
-    etag: str | None
-    last_modified: str | None
-
-
-@dataclass(frozen=True)
-class StoredPage:
-    """A page's validators as stored, with when it was last read in full and last checked."""
-
-    version: PageVersion
-    fetched_at: datetime
-    checked_at: datetime | None
 
 
 @dataclass(frozen=True)

@@ -35,15 +35,6 @@ class NewsHit:
     matched_keywords: tuple[str, ...]
 
 
-@dataclass(frozen=True)
-class FeedState:
-    """A feed's validators for the next conditional GET (``If-None-Match``/``-Modified-Since``)."""
-
-    url: str
-    etag: str | None
-    last_modified: str | None
-
-
 def relevant_hits(
     items: Iterable[Article], source: str, rule: RelevanceRule
 ) -> tuple[list[NewsHit], int]:

@@ -21,16 +21,10 @@ import sqlite_utils
 from tracker import exit_codes
 from tracker.domain import stages
 from tracker.domain.article import Article
-from tracker.domain.bills import (
-    BILL_FIELDS,
-    AlternativeFold,
-    BillRecord,
-    Meeting,
-    PageVersion,
-    StoredPage,
-)
-from tracker.domain.relevance import FeedState, NewsHit, bill_for
+from tracker.domain.bills import BILL_FIELDS, AlternativeFold, BillRecord, Meeting
+from tracker.domain.relevance import NewsHit, bill_for
 from tracker.domain.stories import Story, dedupe, split_known
+from tracker.domain.validators import StoredPage, Validators
 from tracker.errors import DatabaseUnusable
 from tracker.store.connection import BUSY_TIMEOUT_MS, connect
 from tracker.timeutil import DEFAULT_TZ, iso, now
@@ -1318,7 +1312,7 @@ class Store:
     def add_news(
         self,
         hits: list[NewsHit],
-        feeds: list[FeedState],
+        feeds: list[Validators],
         run_id: int | None,
         alert: bool = True,
         window_days: float = NEWS_WINDOW_DAYS,
@@ -1470,10 +1464,10 @@ class Store:
             self.conn.executemany("UPDATE news_articles SET bill_id = ? WHERE id = ?", links)
         return len(links)
 
-    def feed_validators(self) -> dict[str, FeedState]:
+    def feed_validators(self) -> dict[str, Validators]:
         """Each feed URL's validators from its last full read, for a conditional GET."""
         rows = self.conn.execute("SELECT url, etag, last_modified FROM news_feeds")
-        return {url: FeedState(url, etag, modified) for url, etag, modified in rows}
+        return {url: Validators(url, etag, modified) for url, etag, modified in rows}
 
     # -- source health ------------------------------------------------------------------------
 
@@ -1675,7 +1669,7 @@ class Store:
 
     # -- conditional requests -----------------------------------------------------------------
 
-    def save_page_versions(self, versions: list[PageVersion]) -> None:
+    def save_page_versions(self, versions: list[Validators]) -> None:
         """Remember the validators of pages that were just read and stored in full."""
         at = self.now()
         with self.transaction():
@@ -1710,7 +1704,7 @@ class Store:
         )
         return {
             url: StoredPage(
-                PageVersion(url, etag, modified),
+                Validators(url, etag, modified),
                 datetime.fromisoformat(fetched),
                 datetime.fromisoformat(checked) if checked else None,
             )
