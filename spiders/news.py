@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator, Callable, Iterator
-from contextlib import closing
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -22,6 +21,7 @@ import scrapy
 
 from spiders.base import TrackerSpider, conditional_headers, response_validators
 from tracker.crawl.items import FeedRead
+from tracker.crawl.plan import news_plan
 from tracker.domain.keywords import RelevanceRule
 from tracker.domain.relevance import relevant_hits
 from tracker.domain.validators import Validators
@@ -34,7 +34,6 @@ from tracker.parsers.news import (
     parse_google_news,
     parse_naver,
 )
-from tracker.store.database import open_store
 
 logger = logging.getLogger(__name__)
 
@@ -60,8 +59,7 @@ class NewsSpider(TrackerSpider):
         config = self.ctx.config
         news = config.sources.news
         self.rule = RelevanceRule.from_keywords(config.watch.keywords, config.watch.companions)
-        with closing(open_store(config.tracker.db, config.tracker.timezone)) as store:
-            self.validators = store.feed_validators()
+        self.validators = self.ctx.plan_for(news_plan).validators
         keywords = [k.strip() for k in config.watch.keywords if k.strip()]
         if news.google_news_base:
             for keyword in keywords:

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-from contextlib import closing
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,7 @@ from tracker.crawl import pipeline
 from tracker.crawl.context import RunContext
 from tracker.crawl.items import BillRecords, PageRead, SourceFailure
 from tracker.crawl.pipeline import StorePipeline
+from tracker.crawl.plan import assembly_plan
 from tracker.demo.replica.assembly import ENDPOINT, AssemblyApiReplica, advance, bill_row
 from tracker.demo.replica.http import Request
 from tracker.domain.bills import BillRecord
@@ -47,10 +49,13 @@ def bad_row(n: int) -> dict[str, Any]:
     return {**row(n), "BILL_ID": f"not-a-bill-{n}"}
 
 
-def make_ctx(db: Path) -> RunContext:
+@contextmanager
+def cycle_context(db: Path) -> Iterator[RunContext]:
+    """A run context with the cycle's store open, as a check hands it to spiders and pipeline."""
     config = db.with_suffix(".toml")
     config.write_text(f'[tracker]\ndb = "{db.as_posix()}"\n', encoding="utf-8")
-    return RunContext(load_config(str(config), env={}))
+    with closing(open_store(db)) as store:
+        yield RunContext(load_config(str(config), env={}), store=store)
 
 
 def api_response(rows: list[dict[str, Any]], page: int, fault: str | None = None) -> TextResponse:
@@ -67,12 +72,13 @@ def api_response(rows: list[dict[str, Any]], page: int, fault: str | None = None
 
 
 @pytest.fixture
-def spider(tmp_path: Path) -> AssemblyApiSpider:
-    spider = AssemblyApiSpider(ctx=make_ctx(tmp_path / "tracker.db"))
-    # What start() sets, which these tests do not run.
-    spider.page_size = PAGE_SIZE
-    spider.read_page_versions()
-    return spider
+def spider(tmp_path: Path) -> Iterator[AssemblyApiSpider]:
+    with cycle_context(tmp_path / "tracker.db") as ctx:
+        spider = AssemblyApiSpider(ctx=ctx)
+        # What start() sets, which these tests do not run.
+        spider.page_size = PAGE_SIZE
+        spider.plan = ctx.plan_for(assembly_plan)
+        yield spider
 
 
 @pytest.mark.parametrize(
@@ -131,14 +137,13 @@ def run_pipeline(db: Path, items: list[Any]) -> dict[str, Any]:
     store = open_store(db)
     store.apply_bills([bill_from_row(row(n)) for n in STORED_BEFORE], None)
     store.close()
-    ctx = make_ctx(db)
-    store_pipeline = StorePipeline(ctx)
-    store_pipeline.open_spider()
-    for item in items:
-        assert store_pipeline.process_item(item) is item
-    pending = len(store_pipeline.pending)
-    before_close = stored_rows(db)
-    store_pipeline.close_spider()
+    with cycle_context(db) as ctx:
+        store_pipeline = StorePipeline(ctx)
+        for item in items:
+            assert store_pipeline.process_item(item) is item
+        pending = len(store_pipeline.pending)
+        before_close = stored_rows(db)
+        store_pipeline.close_spider()
     return {
         "stats": {name: stats.as_dict() for name, stats in ctx.stats.items()},
         "pending": pending,
@@ -216,11 +221,11 @@ def test_a_digest_is_saved_only_once_its_page_is_stored(tmp_path, monkeypatch, b
         save(self, versions)
 
     monkeypatch.setattr(Store, "save_page_versions", checked_save)
-    store_pipeline = StorePipeline(make_ctx(db))
-    store_pipeline.open_spider()
-    for item in items_of(pages):
-        store_pipeline.process_item(item)
-    store_pipeline.close_spider()  # records below the batch size are stored here, then digests
+    with cycle_context(db) as ctx:
+        store_pipeline = StorePipeline(ctx)
+        for item in items_of(pages):
+            store_pipeline.process_item(item)
+        store_pipeline.close_spider()  # records below the batch size are stored here, then digests
     assert saved == list(bills)
 
 
@@ -237,12 +242,11 @@ def test_no_digest_is_saved_once_records_failed_to_store(tmp_path, monkeypatch):
         return apply_bills(self, *args, **kwargs)
 
     monkeypatch.setattr(Store, "apply_bills", fail_first)
-    ctx = make_ctx(db)
-    store_pipeline = StorePipeline(ctx)
-    store_pipeline.open_spider()
-    for item in items_of([page_of(1), page_of(2)]):
-        store_pipeline.process_item(item)
-    store_pipeline.close_spider()
+    with cycle_context(db) as ctx:
+        store_pipeline = StorePipeline(ctx)
+        for item in items_of([page_of(1), page_of(2)]):
+            store_pipeline.process_item(item)
+        store_pipeline.close_spider()
     # The run knows: the source failed (a partial run), in one line saying why.
     assert ctx.source(SOURCE).errors == [f"{SOURCE}: storing bills failed: database is locked"]
     assert run_status(ctx) == "partial"

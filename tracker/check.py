@@ -174,7 +174,9 @@ def _cycle(
     quiet: bool,
 ) -> CheckResult:
     """One cycle; ``quiet``: a new database's first, which sums up instead of alerting."""
-    ctx = RunContext(config, run_id, full, quiet=quiet, tracking_since=store.tracking_since())
+    ctx = RunContext(
+        config, run_id, full, quiet=quiet, tracking_since=store.tracking_since(), store=store
+    )
     try:
         crawl(ctx)
     except Exception as exc:  # a crash of the crawl itself is a failure of this run
