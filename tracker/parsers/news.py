@@ -207,14 +207,16 @@ def _load_feed(data: bytes | str, source: str) -> tuple[Any, list[Any], FeedResu
         raise ParseError(source, f"not a feed: {type(exc).__name__}") from exc
     result = FeedResult()
     entries = list(parsed.entries)
-    exc = parsed.get("bozo_exception")
-    broken = bool(parsed.get("bozo")) and not isinstance(exc, feedparser.CharacterEncodingOverride)
+    defect = parsed.get("bozo_exception")
+    broken = bool(parsed.get("bozo")) and not isinstance(
+        defect, feedparser.CharacterEncodingOverride
+    )
     if not parsed.get("version"):
         raise ParseError(source, "response is not an RSS or Atom feed")
     if broken:
         if not parsed.entries:
-            raise ParseError(source, f"feed is not well-formed and has no items: {exc}")
-        result.errors.append(f"feed is not well-formed: {exc}")
+            raise ParseError(source, f"feed is not well-formed and has no items: {defect}")
+        result.errors.append(f"feed is not well-formed: {defect}")
         # The entry being read when the document broke off has no closing tag: drop it, since
         # its text may be cut short too.
         complete = len(_ITEM_END.findall(raw))
