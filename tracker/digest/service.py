@@ -144,7 +144,6 @@ def _articles(rows: list[dict[str, Any]], zone: ZoneInfo) -> list[DigestArticle]
             source=row["source"],
             published_at=_time(row["published_at"], zone),
             summary=row["summary"] or "",
-            feed="feed",
         )
         for row in rows
     ]

@@ -15,6 +15,8 @@ class Article:
 
     ``url`` is the link to store (for Naver the publisher's ``originallink``); ``original_url``
     is the publisher's own link when the feed carries it, e.g. behind a Google News redirect.
+    ``feed`` is the kind of feed a parser read it from; an article read back from the database
+    has none.
     """
 
     url: str
@@ -22,5 +24,5 @@ class Article:
     source: str | None
     published_at: datetime | None
     summary: str
-    feed: FeedKind
+    feed: FeedKind | None = None
     original_url: str | None = None

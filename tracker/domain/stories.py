@@ -169,7 +169,7 @@ class Story:
     @property
     def feeds(self) -> list[str]:
         """Distinct feed kinds the story came from, in the order seen."""
-        return list(dict.fromkeys(item.feed for item in self.items))
+        return list(dict.fromkeys(item.feed for item in self.items if item.feed))
 
 
 _NO_DATE = datetime.max.replace(tzinfo=UTC)

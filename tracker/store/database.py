@@ -1423,7 +1423,6 @@ class Store:
                 source=source,
                 published_at=datetime.fromisoformat(published) if published else None,
                 summary=summary or "",
-                feed="feed",
             )
             for url, title, source, published, summary in rows
         ]
