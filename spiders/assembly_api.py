@@ -21,20 +21,20 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 import scrapy
 
 from spiders.base import TrackerSpider
-from tracker.domain.bills import BillRecord, BillRecords, PageVersion, StoredPage, UnchangedPage
+from tracker.crawl.items import BillRecords, PageRead, UnchangedPage
+from tracker.crawl.plan import WATCHLIST, assembly_plan
+from tracker.domain.bills import BillRecord
+from tracker.domain.validators import StoredPage, Validators
 from tracker.errors import ParseError, SourceError
 from tracker.parsers.assembly import (
     KEY_PARAM,
     SOURCE,
     api_url,
     bill_from_row,
-    endpoint_url,
     page_digest,
     parse_api_page,
     row_bill_id,
 )
-from tracker.store.database import open_store
-from tracker.timeutil import now
 
 logger = logging.getLogger(__name__)
 
@@ -58,7 +58,7 @@ def unchanged_since_read(
     ``refresh_hours`` before ``at``."""
     return (
         stored is not None
-        and stored.version.etag == digest
+        and stored.validators.etag == digest
         and at - stored.fetched_at < timedelta(hours=refresh_hours)
     )
 
@@ -80,7 +80,7 @@ class AssemblyApiSpider(TrackerSpider):
     name = "assembly_api"
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
-        self.read_page_versions()
+        self.plan = self.ctx.plan_for(assembly_plan)
         assembly = self.ctx.config.sources.assembly
         key = self.ctx.config.secrets.assembly_api_key
         self.page_size = assembly.page_size if key else min(assembly.page_size, SAMPLE_PAGE_SIZE)
@@ -93,28 +93,9 @@ class AssemblyApiSpider(TrackerSpider):
             for text, keyword in keyword_variants(self.ctx.config.watch.keywords):
                 yield self.api_request({"AGE": age, "BILL_NAME": text}, 1, matched_by=keyword)
         for bill_id in self.ctx.config.watch.bill_ids:
-            yield self.api_request({"BILL_ID": bill_id}, 1, matched_by="watchlist")
-        for bill_no in self.followed_numbers:
+            yield self.api_request({"BILL_ID": bill_id}, 1, matched_by=WATCHLIST)
+        for bill_no in self.plan.followed_numbers:
             yield self.api_request({"BILL_NO": bill_no}, 1, matched_by=FOLLOWED_BY_NUMBER)
-
-    def read_page_versions(self) -> None:
-        """What the store knows of the pages, as of the start of the crawl."""
-        config = self.ctx.config
-        store = open_store(config.tracker.db, config.tracker.timezone)
-        try:
-            # Pages are stored under the URL Scrapy fetched, which a Request puts in its normal
-            # form (scheme and host lower-cased, the path percent-encoded): so is the prefix.
-            prefix = f"{scrapy.Request(self.endpoint_url()).url}?"
-            self.stored_pages = store.validators.pages(prefix)
-            self.followed_numbers = store.follows.followed_numbers(config.watch.bill_nos)
-        finally:
-            store.close()
-        self.started_at = now(config.tracker.timezone)
-
-    def endpoint_url(self) -> str:
-        """The Open API endpoint's URL without a query."""
-        assembly = self.ctx.config.sources.assembly
-        return endpoint_url(assembly.api_base, assembly.endpoint)
 
     def api_request(self, query: dict[str, Any], page: int, matched_by: str) -> scrapy.Request:
         assembly = self.ctx.config.sources.assembly
@@ -147,9 +128,9 @@ class AssemblyApiSpider(TrackerSpider):
             return
         key, digest = page_key(response.url), page_digest(response.body)
         refresh_hours = self.ctx.config.sources.assembly.page_refresh_hours
-        stored = self.stored_pages.get(key)
+        stored = self.plan.stored_pages.get(key)
         if not self.ctx.full and unchanged_since_read(
-            stored, digest, self.started_at, refresh_hours
+            stored, digest, self.plan.started_at, refresh_hours
         ):
             bill_ids = tuple(bill_id for row in rows if (bill_id := row_bill_id(row)))
             yield UnchangedPage(SOURCE, key, bill_ids)
@@ -162,7 +143,7 @@ class AssemblyApiSpider(TrackerSpider):
         # A page with a row left out gets no digest: it is parsed, and the row counted as
         # skipped, every cycle.
         if len(records) == len(rows):
-            yield PageVersion(key, digest, None)
+            yield PageRead(Validators(key, digest, None))
 
     def records_from_rows(self, rows: list[dict[str, Any]], matched_by: str) -> list[BillRecord]:
         """The rows as records found by ``matched_by``; a row that does not parse is logged,

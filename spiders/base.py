@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any, Protocol
+from typing import Any
 
 import scrapy
 from scrapy import signals
@@ -11,13 +11,9 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from tracker.crawl.context import RunContext
-from tracker.domain.bills import SourceFailure
+from tracker.crawl.items import SourceFailure
+from tracker.domain.validators import Validators
 from tracker.errors import TrackerError
-
-
-class Validators(Protocol):
-    etag: str | None
-    last_modified: str | None
 
 
 def conditional_headers(known: Validators | None) -> dict[str, str]:

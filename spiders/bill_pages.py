@@ -22,14 +22,10 @@ a broken page alerts once after the failure threshold and sends a recovery notic
 When only the alternative endpoint fails, what ``billInfo.do`` said is stored and the bill's
 source fails for the run.
 
-Which bills are visited is ``tracker.domain.revisit``'s decision for the bills in progress (every
-cycle for a bill with a recent dated step, ``quiet_pages_per_cycle`` quiet ones a cycle in
-turn). Bills in a final stage are not visited, but for two kinds: a bill that a source moved to
-a final stage in this very cycle (its page may name an alternative the Open API does not), and
-a folded bill whose alternative is not known yet. Pages are always read in full (the shell's
-card does not show every step, so a 304 would not mean an unchanged bill); ``page_versions``
-keeps when each bill's pages were last read, for the quiet bills' turns, and only for pages
-that parsed.
+Which bills are visited is planned from the database when the spider starts
+(:func:`tracker.crawl.plan.bill_pages_plan`, by the rule explained in
+:mod:`tracker.domain.revisit`). ``page_versions`` keeps when each bill's pages were last read
+in full, for the quiet bills' turns, and only for pages that parsed.
 """
 
 from __future__ import annotations
@@ -41,10 +37,11 @@ import scrapy
 from twisted.python.failure import Failure
 
 from spiders.base import TrackerSpider
-from tracker.config import AssemblySection
 from tracker.crawl.context import subject_source
-from tracker.domain.bills import AlternativeFold, BillRecord, PageVersion, SourceFailure
-from tracker.domain.revisit import PageState, RevisitPolicy, Visit, plan_visits
+from tracker.crawl.items import PageRead, SourceFailure
+from tracker.crawl.plan import bill_pages_plan
+from tracker.domain.bills import AlternativeFold, BillRecord
+from tracker.domain.validators import Validators
 from tracker.errors import ParseError, SourceError
 from tracker.parsers import assembly as api
 from tracker.parsers.likms import (
@@ -52,7 +49,6 @@ from tracker.parsers.likms import (
     ALTERNATIVE_SOURCE,
     ALTERNATIVES_PATH,
     CSRF_HEADER,
-    DETAIL_PATH,
     DETAIL_SOURCE,
     FOLDED,
     INFO_PATH,
@@ -66,8 +62,6 @@ from tracker.parsers.likms import (
     parse_bill_info,
     parse_detail_page,
 )
-from tracker.store.database import open_store
-from tracker.timeutil import now
 
 SOURCE = DETAIL_SOURCE
 OWN_META = ("source", "subject", "cookiejar", "matched_by")
@@ -78,50 +72,12 @@ class BillPagesSpider(TrackerSpider):
     name = "bill_pages"
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
-        config = self.ctx.config
-        if not config.sources.assembly.bill_pages:
-            return
-        store = open_store(config.tracker.db, config.tracker.timezone)
-        try:
-            bill_ids = store.bills.tracked_ids(include_final=self.ctx.full)
-            tracked = set(store.bills.tracked_ids(include_final=True))
-            unfollowed = store.follows.unfollowed_bill_ids()
-            watched = [b for b in config.watch.bill_ids if b not in tracked | unfollowed]
-            ended = store.bills.ended_in_run(self.ctx.run_id)
-            ended += store.bills.folded_without_alternative()
-            failing = store.runs.failing_sources()
-            pages = store.validators.pages(f"{self.detail_page()}?")
-            last_steps = store.bills.last_step_dates()
-            self.known_numbers = store.bills.ids_by_number()
-        finally:
-            store.close()
+        plan = self.ctx.plan_for(bill_pages_plan)
+        self.known_numbers = dict(plan.known_numbers)
         self.requested: set[str] = set()
-        states = {}
-        for bill_id in dict.fromkeys([*bill_ids, *watched]):
-            page = pages.get(self.detail_url(bill_id))
-            states[bill_id] = PageState(
-                last_steps.get(bill_id),
-                page.fetched_at if page else None,
-                page.checked_at if page else None,
-                failing=subject_source(SOURCE, bill_id) in failing,
-            )
-        at = now(config.tracker.timezone)
-        plan = (
-            dict.fromkeys(states, Visit.READ)
-            if self.ctx.full
-            else plan_visits(states, at, revisit_policy(config.sources.assembly))
-        )
-        plan.update(dict.fromkeys(ended, Visit.READ))
-        for bill_id, visit in plan.items():
-            if visit is Visit.SKIP:
-                self.ctx.source(SOURCE).skipped += 1
-                continue
-            matched_by = "watchlist" if bill_id not in tracked else None
+        self.ctx.source(SOURCE).skipped += plan.skipped
+        for bill_id, matched_by in plan.visits.items():
             yield self.detail_request(bill_id, matched_by)
-
-    def detail_page(self) -> str:
-        """The bill page's URL without its query."""
-        return f"{self.base()}{DETAIL_PATH}"
 
     def base(self) -> str:
         return self.ctx.config.sources.assembly.bill_page_base.rstrip("/")
@@ -167,7 +123,7 @@ class BillPagesSpider(TrackerSpider):
             yield self.failure_from_error(SOURCE, exc, bill_id)
             return
         # No validators: the page is never asked for conditionally (see tracker.domain.revisit).
-        version = PageVersion(self.detail_url(bill_id), None, None)
+        version = Validators(self.detail_url(bill_id), None, None)
         yield self.form_request(
             response, INFO_PATH, self.parse_info, page=page, version=version, referer=response.url
         )
@@ -274,12 +230,12 @@ class BillPagesSpider(TrackerSpider):
         if alternative_id not in self.requested:
             yield self.detail_request(alternative_id, f"alternative:{page.bill_id}")
 
-    def finish(self, record: BillRecord, version: PageVersion | None) -> Iterator[Any]:
+    def finish(self, record: BillRecord, version: Validators | None) -> Iterator[Any]:
         # This bill's own source, without errors, is what records its page as working again.
         self.ctx.source(subject_source(SOURCE, record.bill_id)).items += 1
         yield record
         if version is not None:
-            yield version
+            yield PageRead(version)
 
     def store_without_alternative(self, record: BillRecord, failure: Any) -> Iterator[Any]:
         """What billInfo.do said is stored; the bill's source fails for the run, and with no
@@ -292,10 +248,6 @@ class BillPagesSpider(TrackerSpider):
         for item in self.on_request_error(failure):
             bill_failure = SourceFailure(SOURCE, item.message, request.meta["page"].bill_id)
             yield from self.store_without_alternative(request.meta["record"], bill_failure)
-
-
-def revisit_policy(section: AssemblySection) -> RevisitPolicy:
-    return RevisitPolicy(section.active_days, section.quiet_pages_per_cycle)
 
 
 def _own_meta(response: scrapy.http.Response) -> dict[str, Any]:

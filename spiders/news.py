@@ -3,7 +3,7 @@
 One query per watch keyword on each search; every feed in ``[sources.news] feeds`` is read
 whole and filtered locally by the relevance rule. Feeds are fetched conditionally: the
 validators of the last full read go out as ``If-None-Match``/``If-Modified-Since`` and a 304
-means nothing new. The validators are stored with the articles (``store.news.add``), never
+means nothing new. The validators are stored with the articles (``Store.add_news``), never
 before them, so a crash between the two cannot make the next cycle skip unstored news.
 
 Scrapy's own HTTP cache is not used for this: on a 5xx or a timeout it serves the cached copy,
@@ -14,15 +14,17 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator, Callable, Iterator
-from contextlib import closing
 from typing import Any
 from urllib.parse import urlsplit
 
 import scrapy
 
 from spiders.base import TrackerSpider, conditional_headers, response_validators
+from tracker.crawl.items import FeedRead
+from tracker.crawl.plan import news_plan
 from tracker.domain.keywords import RelevanceRule
-from tracker.domain.relevance import FeedState, relevant_hits
+from tracker.domain.relevance import relevant_hits
+from tracker.domain.validators import Validators
 from tracker.errors import ParseError, SourceError
 from tracker.parsers.news import (
     FeedResult,
@@ -32,7 +34,6 @@ from tracker.parsers.news import (
     parse_google_news,
     parse_naver,
 )
-from tracker.store.database import open_store
 
 logger = logging.getLogger(__name__)
 
@@ -58,8 +59,7 @@ class NewsSpider(TrackerSpider):
         config = self.ctx.config
         news = config.sources.news
         self.rule = RelevanceRule.from_keywords(config.watch.keywords, config.watch.companions)
-        with closing(open_store(config.tracker.db, config.tracker.timezone)) as store:
-            self.validators = store.validators.feeds()
+        self.validators = self.ctx.plan_for(news_plan).validators
         keywords = [k.strip() for k in config.watch.keywords if k.strip()]
         if news.google_news_base:
             for keyword in keywords:
@@ -112,4 +112,5 @@ class NewsSpider(TrackerSpider):
         yield from hits
         if not result.errors:
             # Only a feed read whole may answer 304 next time.
-            yield FeedState(response.meta["feed_url"], *response_validators(response))
+            validators = Validators(response.meta["feed_url"], *response_validators(response))
+            yield FeedRead(validators)

@@ -38,6 +38,5 @@ WARN_ON_GENERATOR_RETURN_VALUE = False
 # Items go through a synchronous pipeline one at a time anyway; Scrapy's default of 100 starts
 # 100 asyncio tasks for every response's callback output, a sixth of a crawl's CPU here.
 CONCURRENT_ITEMS = 1
-REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 FEED_EXPORT_ENCODING = "utf-8"
 ITEM_PIPELINES = {"tracker.crawl.pipeline.StorePipeline": 300}

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-from contextlib import closing
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -21,14 +22,17 @@ from tracker.check import run_status
 from tracker.config import load_config
 from tracker.crawl import pipeline
 from tracker.crawl.context import RunContext
+from tracker.crawl.items import BillRecords, PageRead, SourceFailure
 from tracker.crawl.pipeline import StorePipeline
+from tracker.crawl.plan import assembly_plan
 from tracker.demo.replica.assembly import ENDPOINT, AssemblyApiReplica, advance, bill_row
 from tracker.demo.replica.http import Request
-from tracker.domain.bills import BillRecord, BillRecords, PageVersion, SourceFailure
+from tracker.domain.bills import BillRecord
+from tracker.domain.validators import Validators
 from tracker.parsers.assembly import SOURCE, bill_from_row
 from tracker.store.bills import Bills
 from tracker.store.database import open_store
-from tracker.store.validators import Validators
+from tracker.store.validators import SavedValidators
 
 PAGE_SIZE = 3
 KEYWORD = "해오름 산업벨트"
@@ -47,10 +51,13 @@ def bad_row(n: int) -> dict[str, Any]:
     return {**row(n), "BILL_ID": f"not-a-bill-{n}"}
 
 
-def make_ctx(db: Path) -> RunContext:
+@contextmanager
+def cycle_context(db: Path) -> Iterator[RunContext]:
+    """A run context with the cycle's store open, as a check hands it to spiders and pipeline."""
     config = db.with_suffix(".toml")
     config.write_text(f'[tracker]\ndb = "{db.as_posix()}"\n', encoding="utf-8")
-    return RunContext(load_config(str(config), env={}))
+    with closing(open_store(db)) as store:
+        yield RunContext(load_config(str(config), env={}), store=store)
 
 
 def api_response(rows: list[dict[str, Any]], page: int, fault: str | None = None) -> TextResponse:
@@ -67,12 +74,13 @@ def api_response(rows: list[dict[str, Any]], page: int, fault: str | None = None
 
 
 @pytest.fixture
-def spider(tmp_path: Path) -> AssemblyApiSpider:
-    spider = AssemblyApiSpider(ctx=make_ctx(tmp_path / "tracker.db"))
-    # What start() sets, which these tests do not run.
-    spider.page_size = PAGE_SIZE
-    spider.read_page_versions()
-    return spider
+def spider(tmp_path: Path) -> Iterator[AssemblyApiSpider]:
+    with cycle_context(tmp_path / "tracker.db") as ctx:
+        spider = AssemblyApiSpider(ctx=ctx)
+        # What start() sets, which these tests do not run.
+        spider.page_size = PAGE_SIZE
+        spider.plan = ctx.plan_for(assembly_plan)
+        yield spider
 
 
 @pytest.mark.parametrize(
@@ -93,7 +101,7 @@ def test_a_page_is_one_item_of_its_parsed_rows(
         items = list(spider.parse_page(api_response(rows, page)))
 
     batches = [item for item in items if isinstance(item, BillRecords)]
-    versions = [item for item in items if isinstance(item, PageVersion)]
+    versions = [item for item in items if isinstance(item, PageRead)]
     requests = [item for item in items if isinstance(item, scrapy.Request)]
     # Nothing else, and the page's bills before its digest, both before what follows.
     assert items == batches + versions + requests
@@ -131,14 +139,13 @@ def run_pipeline(db: Path, items: list[Any]) -> dict[str, Any]:
     store = open_store(db)
     store.bills.apply_bills([bill_from_row(row(n)) for n in STORED_BEFORE], None)
     store.close()
-    ctx = make_ctx(db)
-    store_pipeline = StorePipeline(ctx)
-    store_pipeline.open_spider()
-    for item in items:
-        assert store_pipeline.process_item(item) is item
-    pending = len(store_pipeline.pending)
-    before_close = stored_rows(db)
-    store_pipeline.close_spider()
+    with cycle_context(db) as ctx:
+        store_pipeline = StorePipeline(ctx)
+        for item in items:
+            assert store_pipeline.process_item(item) is item
+        pending = len(store_pipeline.pending)
+        before_close = stored_rows(db)
+        store_pipeline.close_spider()
     return {
         "stats": {name: stats.as_dict() for name, stats in ctx.stats.items()},
         "pending": pending,
@@ -184,15 +191,15 @@ def test_a_batch_item_is_stored_and_counted_like_its_records_one_by_one(
     }
 
 
-def page_of(n: int) -> tuple[BillRecords, PageVersion]:
+def page_of(n: int) -> tuple[BillRecords, PageRead]:
     """Page ``n`` (of three bills) as the spider yields it: its records, then its digest."""
     records = [bill_from_row(row(10 * n + i)) for i in range(3)]
     for record in records:
         record.matched_by = KEYWORD
-    return BillRecords(SOURCE, records), PageVersion(f"{API_URL}?p={n}", f"d{n}", None)
+    return BillRecords(SOURCE, records), PageRead(Validators(f"{API_URL}?p={n}", f"d{n}", None))
 
 
-def items_of(pages: list[tuple[BillRecords, PageVersion]]) -> list[Any]:
+def items_of(pages: list[tuple[BillRecords, PageRead]]) -> list[Any]:
     return [item for page in pages for item in page]
 
 
@@ -205,22 +212,22 @@ def test_a_digest_is_saved_only_once_its_page_is_stored(tmp_path, monkeypatch, b
     monkeypatch.setattr(pipeline, "BATCH_SIZE", batch_size)
     db = tmp_path / "tracker.db"
     pages = [page_of(n) for n in (1, 2, 3)]
-    bills = {version.url: {r.bill_id for r in batch.records} for batch, version in pages}
+    bills = {read.validators.url: {r.bill_id for r in batch.records} for batch, read in pages}
     saved: list[str] = []
-    save = Validators.save_pages
+    save = SavedValidators.save_pages
 
-    def checked_save(self: Validators, versions: list[PageVersion]) -> None:
+    def checked_save(self: SavedValidators, versions: list[Validators]) -> None:
         for version in versions:
             assert bills[version.url] <= stored_ids(db), "digest before its records"
             saved.append(version.url)
         save(self, versions)
 
-    monkeypatch.setattr(Validators, "save_pages", checked_save)
-    store_pipeline = StorePipeline(make_ctx(db))
-    store_pipeline.open_spider()
-    for item in items_of(pages):
-        store_pipeline.process_item(item)
-    store_pipeline.close_spider()  # records below the batch size are stored here, then digests
+    monkeypatch.setattr(SavedValidators, "save_pages", checked_save)
+    with cycle_context(db) as ctx:
+        store_pipeline = StorePipeline(ctx)
+        for item in items_of(pages):
+            store_pipeline.process_item(item)
+        store_pipeline.close_spider()  # records below the batch size are stored here, then digests
     assert saved == list(bills)
 
 
@@ -237,12 +244,11 @@ def test_no_digest_is_saved_once_records_failed_to_store(tmp_path, monkeypatch):
         return apply_bills(self, *args, **kwargs)
 
     monkeypatch.setattr(Bills, "apply_bills", fail_first)
-    ctx = make_ctx(db)
-    store_pipeline = StorePipeline(ctx)
-    store_pipeline.open_spider()
-    for item in items_of([page_of(1), page_of(2)]):
-        store_pipeline.process_item(item)
-    store_pipeline.close_spider()
+    with cycle_context(db) as ctx:
+        store_pipeline = StorePipeline(ctx)
+        for item in items_of([page_of(1), page_of(2)]):
+            store_pipeline.process_item(item)
+        store_pipeline.close_spider()
     # The run knows: the source failed (a partial run), in one line saying why.
     assert ctx.source(SOURCE).errors == [f"{SOURCE}: storing bills failed: database is locked"]
     assert run_status(ctx) == "partial"

@@ -24,15 +24,17 @@ from tests.test_assembly_api_batches import (
     PAGE_SIZE,
     api_response,
     bad_row,
-    make_ctx,
+    cycle_context,
     row,
     stored_rows,
 )
 from tracker.config import load_config
 from tracker.crawl.context import RunContext
+from tracker.crawl.items import BillRecords, PageRead, UnchangedPage
 from tracker.crawl.pipeline import StorePipeline
+from tracker.crawl.plan import assembly_plan
 from tracker.demo.replica.assembly import advance
-from tracker.domain.bills import BillRecords, PageVersion, UnchangedPage
+from tracker.domain.validators import Validators
 from tracker.parsers import assembly
 from tracker.parsers.assembly import SOURCE, page_digest
 from tracker.store.database import open_store
@@ -90,15 +92,14 @@ PAGE_KEY = page_key(page_response(ROWS).url)
 
 def run_cycle(db: Path, rows: list[dict[str, Any]], minutes: float, full: bool = False) -> Cycle:
     """One cycle ``minutes`` after START: the first page of ``rows`` through spider and pipeline."""
-    with time_machine.travel(START + timedelta(minutes=minutes), tick=False):
-        ctx = make_ctx(db)
+    at = START + timedelta(minutes=minutes)
+    with time_machine.travel(at, tick=False), cycle_context(db) as ctx:
         ctx.full = full
         spider = AssemblyApiSpider(ctx=ctx)
         spider.page_size = PAGE_SIZE
-        spider.read_page_versions()
+        spider.plan = ctx.plan_for(assembly_plan)
         items = list(spider.parse_page(page_response(rows)))
         store_pipeline = StorePipeline(ctx)
-        store_pipeline.open_spider()
         for item in items:
             if not isinstance(item, scrapy.Request):
                 store_pipeline.process_item(item)
@@ -118,9 +119,9 @@ def stamp(minutes: float) -> str:
 def test_an_unchanged_page_is_seen_not_parsed_and_only_its_check_times_move(tmp_path):
     db = tmp_path / "tracker.db"
     first = run_cycle(db, ROWS, 0)
-    assert first.kinds() == [BillRecords, PageVersion, scrapy.Request]
+    assert first.kinds() == [BillRecords, PageRead, scrapy.Request]
     digest = page_digest(page_response(ROWS).body)
-    assert first.of(PageVersion) == [PageVersion(PAGE_KEY, digest, None)]
+    assert first.of(PageRead) == [PageRead(Validators(PAGE_KEY, digest, None))]
     assert API_KEY not in PAGE_KEY
     history = stored_rows(db)
 
@@ -145,7 +146,7 @@ def test_a_changed_page_is_parsed_and_its_new_digest_stored(tmp_path):
 
     second = run_cycle(db, moved, 30)
 
-    assert second.kinds() == [BillRecords, PageVersion, scrapy.Request]
+    assert second.kinds() == [BillRecords, PageRead, scrapy.Request]
     assert second.stats["changes"] == 1
     assert query(
         db, "SELECT bill_id, field, new_value FROM bill_changes WHERE kind = 'changed'"
@@ -173,7 +174,7 @@ def test_an_unchanged_page_is_parsed_in_a_full_check_and_once_its_read_is_old(
 
     again = run_cycle(db, ROWS, minutes, full)
 
-    assert again.kinds() == [BillRecords, PageVersion, scrapy.Request]
+    assert again.kinds() == [BillRecords, PageRead, scrapy.Request]
     assert again.stats == first.stats | {"changes": 0}
     assert stored_rows(db) == history
     assert query(db, "SELECT fetched_at FROM page_versions") == [(stamp(minutes),)]
@@ -191,17 +192,16 @@ def test_a_page_with_a_bad_row_gets_no_digest_and_counts_it_every_cycle(tmp_path
 
 def test_stored_digests_are_found_when_the_configured_api_base_is_not_in_normal_form(tmp_path):
     """Pages are stored under the URL Scrapy fetched (scheme and host lower-cased), so the
-    spider must look them up under that form, whatever case the config spells the base in."""
+    spider's plan must look them up under that form, whatever case the config spells the base
+    in."""
     db = tmp_path / "tracker.db"
-    store = open_store(db)
-    store.validators.save_pages([PageVersion(PAGE_KEY, "digest", None)])
-    store.close()
     config = db.with_suffix(".toml")
     base = "HTTPS://Open.Assembly.go.kr/portal/openapi/"
     config.write_text(
         f'[tracker]\ndb = "{db.as_posix()}"\n[sources.assembly]\napi_base = "{base}"\n',
         encoding="utf-8",
     )
-    spider = AssemblyApiSpider(ctx=RunContext(load_config(str(config), env={})))
-    spider.read_page_versions()
-    assert list(spider.stored_pages) == [PAGE_KEY]
+    with closing(open_store(db)) as store:
+        store.validators.save_pages([Validators(PAGE_KEY, "digest", None)])
+        ctx = RunContext(load_config(str(config), env={}), store=store)
+        assert list(assembly_plan(store, ctx).stored_pages) == [PAGE_KEY]

@@ -20,7 +20,8 @@ from tracker.demo.replica.bill_pages import (
 )
 from tracker.demo.replica.likms_pages import render_detail_page
 from tracker.demo.replica.scenario import HAEOREUM_ACT, haeoreum_act
-from tracker.domain.bills import AlternativeFold, PageVersion
+from tracker.domain.bills import AlternativeFold
+from tracker.domain.validators import Validators
 from tracker.parsers.likms import (
     CSRF_HEADER,
     bill_from_pages,
@@ -65,17 +66,17 @@ def test_page_validators_and_read_times_are_kept_by_url(tmp_path):
     store = open_store(tmp_path / "t.db")
     assert "summary" in store.db["bills"].columns_dict
     before = datetime.now(ZoneInfo("Asia/Seoul")).replace(microsecond=0)
-    store.validators.save_pages([PageVersion("http://h/a", '"1"', None)])
-    store.validators.save_pages([PageVersion("http://h/a", '"2"', "Wed, 25 Nov 2026 07:00:00 GMT")])
+    store.validators.save_pages([Validators("http://h/a", '"1"', None)])
+    store.validators.save_pages([Validators("http://h/a", '"2"', "Wed, 25 Nov 2026 07:00:00 GMT")])
     [(url, page)] = store.validators.pages().items()
     assert url == "http://h/a"
-    assert page.version == PageVersion("http://h/a", '"2"', "Wed, 25 Nov 2026 07:00:00 GMT")
+    assert page.validators == Validators("http://h/a", '"2"', "Wed, 25 Nov 2026 07:00:00 GMT")
     assert before <= page.fetched_at == page.checked_at
     store.validators.mark_pages_checked(["http://h/a", "http://h/unknown"])
     checked = store.validators.pages()["http://h/a"]
     assert checked.fetched_at == page.fetched_at and checked.checked_at >= page.checked_at
     assert list(store.validators.pages()) == ["http://h/a"]
-    store.validators.save_pages([PageVersion(u, None, None) for u in ("http://h/b", "http://i/a")])
+    store.validators.save_pages([Validators(u, None, None) for u in ("http://h/b", "http://i/a")])
     assert list(store.validators.pages("http://h/")) == ["http://h/a", "http://h/b"]
     assert list(store.validators.pages("http://i/")) == ["http://i/a"]
     assert store.validators.pages("http://h/c") == {}

@@ -10,10 +10,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.helpers import get_testbytes
+from tracker.domain.article import Article
 from tracker.domain.keywords import DEFAULT_RULE
 from tracker.domain.stories import (
     TITLE_SIMILARITY,
-    StoredArticle,
     canonical_url,
     dedupe,
     near_identical_titles,
@@ -22,7 +22,7 @@ from tracker.domain.stories import (
     title_key,
     title_similarity,
 )
-from tracker.parsers.news import NewsItem, parse_feed, parse_google_news, parse_naver
+from tracker.parsers.news import parse_feed, parse_google_news, parse_naver
 
 KST = ZoneInfo("Asia/Seoul")
 KSILBO_1004211 = "https://www.ksilbo.co.kr/news/articleView.html?idxno=1004211"
@@ -35,8 +35,8 @@ def _item(
     when: datetime | None = datetime(2024, 9, 1, 17, 12, tzinfo=KST),
     source: str | None = None,
     original_url: str | None = None,
-) -> NewsItem:
-    return NewsItem(
+) -> Article:
+    return Article(
         url=url,
         title=title,
         source=source,
@@ -47,7 +47,7 @@ def _item(
     )
 
 
-def _all_fixture_items() -> list[NewsItem]:
+def _all_fixture_items() -> list[Article]:
     return [
         *parse_google_news(get_testbytes("news/google_news_haeoreum.xml")).items,
         *parse_naver(get_testbytes("news/naver_news_haeoreum.json").decode("utf-8")).items,
@@ -220,7 +220,7 @@ def test_known_items_are_left_out() -> None:
     assert all(STORY_1 not in (i.title for i in s.items) for s in stories)
 
 
-STORED = StoredArticle(KSILBO_1004211, STORY_1, datetime(2024, 9, 1, 9, 0, tzinfo=KST))
+STORED = Article(KSILBO_1004211, STORY_1, None, datetime(2024, 9, 1, 9, 0, tzinfo=KST), "")
 
 
 @pytest.mark.parametrize(

@@ -9,10 +9,12 @@ import pytest
 import sqlite_utils
 
 from tracker.config import load_config
+from tracker.domain.article import Article
 from tracker.domain.keywords import RelevanceRule
-from tracker.domain.relevance import FeedState, NewsHit, bill_for, relevant_hits
+from tracker.domain.relevance import NewsHit, bill_for, relevant_hits
+from tracker.domain.validators import Validators
 from tracker.errors import ConfigError
-from tracker.parsers.news import KST, NewsItem
+from tracker.parsers.news import KST
 from tracker.store.database import MIGRATIONS, Store, open_store
 
 RULE = RelevanceRule.from_keywords(["해오름 산업벨트", "해오름동맹"])
@@ -28,7 +30,7 @@ BILLS = [
 
 
 def hit(title: str, url: str, source: str = "경상일보", hours: float = 0, feed: str = "feed"):
-    item = NewsItem(url, title, source, DAY + timedelta(hours=hours), "", "feed")
+    item = Article(url, title, source, DAY + timedelta(hours=hours), "", "feed")
     return NewsHit(feed, item, tuple(RULE.matched_keywords(title)))
 
 
@@ -137,7 +139,7 @@ def test_no_alert_when_switched_off_or_nothing_new(store):
         store.runs.start(),
         alert=False,
     )
-    store.news.add([], [FeedState("https://k.kr/rss", '"v1"', None)], store.runs.start())
+    store.news.add([], [Validators("https://k.kr/rss", '"v1"', None)], store.runs.start())
     assert store.count("alerts") == 0
     assert len(articles(store)) == 1
 
@@ -145,12 +147,12 @@ def test_no_alert_when_switched_off_or_nothing_new(store):
 def test_feed_validators_are_kept_per_url_and_replaced(store):
     store.news.add(
         [],
-        [FeedState("https://k.kr/rss", '"v1"', "Mon, 01 Jun 2026 00:00:00 GMT")],
+        [Validators("https://k.kr/rss", '"v1"', "Mon, 01 Jun 2026 00:00:00 GMT")],
         store.runs.start(),
     )
-    store.news.add([], [FeedState("https://k.kr/rss", '"v2"', None)], store.runs.start())
+    store.news.add([], [Validators("https://k.kr/rss", '"v2"', None)], store.runs.start())
     assert store.validators.feeds() == {
-        "https://k.kr/rss": FeedState("https://k.kr/rss", '"v2"', None)
+        "https://k.kr/rss": Validators("https://k.kr/rss", '"v2"', None)
     }
 
 
@@ -203,9 +205,9 @@ def test_bill_for_finds_a_bill_by_number_or_title(text, bill_id):
 
 def test_relevant_hits_keep_relevant_dated_items_and_count_undated_ones():
     items = [
-        NewsItem("https://k.kr/1", "해오름산업벨트 특별법 발의", "경상일보", DAY, "", "feed"),
-        NewsItem("https://k.kr/2", "해오름동맹 회의", "경상일보", None, "", "feed"),
-        NewsItem("https://k.kr/3", "호미곶 해오름 축제", "경상일보", None, "", "feed"),
+        Article("https://k.kr/1", "해오름산업벨트 특별법 발의", "경상일보", DAY, "", "feed"),
+        Article("https://k.kr/2", "해오름동맹 회의", "경상일보", None, "", "feed"),
+        Article("https://k.kr/3", "호미곶 해오름 축제", "경상일보", None, "", "feed"),
     ]
     hits, undated = relevant_hits(items, "feed:k.kr", RULE)
     assert [h.item.url for h in hits] == ["https://k.kr/1"]

@@ -9,9 +9,9 @@ from zoneinfo import ZoneInfo
 import pytest
 import sqlite_utils
 
+from tracker.domain.article import Article
 from tracker.domain.bills import BillRecord
 from tracker.domain.relevance import NewsHit
-from tracker.parsers.news import NewsItem
 from tracker.store.database import MIGRATIONS, Store, open_store
 
 KST = ZoneInfo("Asia/Seoul")
@@ -83,7 +83,7 @@ def test_a_bill_found_late_or_far_along_is_newly_followed(store):
 
 def test_news_published_before_tracking_began_is_stored_not_alerted(store):
     def hit(key: str, hours: float) -> NewsHit:
-        item = NewsItem(
+        item = Article(
             url=f"https://k.kr/{key}",
             title=f"해오름산업벨트 기사 {key} " + key * 20,
             source="경상일보",

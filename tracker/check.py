@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -64,12 +64,6 @@ def source_summary(stats: Mapping[str, Mapping[str, Any]]) -> list[str]:
     return lines
 
 
-def _default_crawl(ctx: RunContext) -> None:
-    from tracker.crawl.runner import run_crawl
-
-    run_crawl(ctx)
-
-
 def run_status(ctx: RunContext) -> str:
     """``ok`` with no failures, ``failed`` when no source delivered anything, else ``partial``."""
     failed = ctx.failed_sources()
@@ -103,7 +97,6 @@ def _publish(config: Config) -> None:
 def run_check(
     config: Config,
     full: bool = False,
-    crawl: Callable[[RunContext], None] = _default_crawl,
     lock_wait_seconds: float = 0,
     guard: StopOnSignal | None = None,
 ) -> CheckResult:
@@ -115,7 +108,7 @@ def run_check(
     lock = cycle_lock(config.tracker.db)
     lock.acquire(lock_wait_seconds)
     try:
-        return _run_locked(config, full, crawl, guard)
+        return _run_locked(config, full, guard)
     finally:
         lock.release()
 
@@ -123,7 +116,6 @@ def run_check(
 def _run_locked(
     config: Config,
     full: bool,
-    crawl: Callable[[RunContext], None],
     guard: StopOnSignal | None,
 ) -> CheckResult:
     db, tz = config.tracker.db, config.tracker.timezone
@@ -137,7 +129,7 @@ def _run_locked(
         run_id = store.runs.start()
         if guard is not None:
             guard.run_id = run_id
-        return _cycle(store, config, run_id, full, crawl, quiet)
+        return _cycle(store, config, run_id, full, quiet)
     except sqlite3.Error as exc:
         if run_id is None:
             raise unusable(db, exc) from None
@@ -170,13 +162,16 @@ def _cycle(
     config: Config,
     run_id: int,
     full: bool,
-    crawl: Callable[[RunContext], None],
     quiet: bool,
 ) -> CheckResult:
     """One cycle; ``quiet``: a new database's first, which sums up instead of alerting."""
-    ctx = RunContext(config, run_id, full, quiet=quiet, tracking_since=store.runs.tracking_since())
+    from tracker.crawl.runner import run_crawl
+
+    ctx = RunContext(
+        config, run_id, full, quiet=quiet, tracking_since=store.runs.tracking_since(), store=store
+    )
     try:
-        crawl(ctx)
+        run_crawl(ctx)
     except Exception as exc:  # a crash of the crawl itself is a failure of this run
         logger.exception("crawl crashed")
         ctx.source("crawl").errors.append(config.scrub(f"crawl: {exc}"))

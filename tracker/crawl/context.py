@@ -5,15 +5,21 @@ from __future__ import annotations
 import logging
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from tracker.config import Config, load_config
+
+if TYPE_CHECKING:
+    from tracker.store.database import Store
 
 logger = logging.getLogger("tracker.progress")
 
 # At most one progress line this often (seconds).
 PROGRESS_SECONDS = 2.0
+
+Plan = TypeVar("Plan")
 
 
 @dataclass
@@ -44,7 +50,7 @@ def subject_source(source: str, subject: str | None) -> str:
 
 @dataclass
 class RunContext:
-    """Config, run id and per-source counters of one cycle."""
+    """Config, run id, open store and per-source counters of one cycle."""
 
     config: Config
     run_id: int | None = None
@@ -54,8 +60,23 @@ class RunContext:
     # news published before tracking began is stored, not alerted.
     quiet: bool = False
     tracking_since: str | None = None
+    # The cycle's store, opened by its owner (the check) and closed by it: the spiders' plans
+    # read it and the pipeline writes through it. sqlite3 binds a connection to the thread
+    # that opened it, which is the one the crawl's reactor runs in.
+    store: Store | None = None
 
     progress_logged_at: float = 0.0
+
+    def cycle_store(self) -> Store:
+        """The cycle's store; a context without one is a wiring error."""
+        if self.store is None:
+            raise RuntimeError("the run context has no open store")
+        return self.store
+
+    def plan_for(self, planner: Callable[[Store, RunContext], Plan]) -> Plan:
+        """What a spider needs to know from the database, read by ``planner`` from the
+        cycle's store (see :mod:`tracker.crawl.plan`)."""
+        return planner(self.cycle_store(), self)
 
     def source(self, name: str) -> SourceStats:
         return self.stats.setdefault(name, SourceStats())
@@ -83,5 +104,9 @@ class RunContext:
 
     @classmethod
     def from_environment(cls) -> RunContext:
-        """A context for spiders started by ``scrapy crawl`` rather than by tracker."""
-        return cls(load_config(os.environ.get("TRACKER_CONFIG")))
+        """A context for spiders started by ``scrapy crawl`` rather than by tracker: its
+        store stays open as long as the process."""
+        from tracker.store.database import open_store
+
+        config = load_config(os.environ.get("TRACKER_CONFIG"))
+        return cls(config, store=open_store(config.tracker.db, config.tracker.timezone))

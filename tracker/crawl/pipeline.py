@@ -1,4 +1,4 @@
-"""The Scrapy item pipeline: a thin adapter that hands each item to the store.
+"""The Scrapy item pipeline: a thin adapter that hands each item to the cycle's store.
 
 Bill records are stored in batches. News hits are collected and stored when the spider closes,
 in one transaction with the feeds' validators, so that the cycle's stories are deduplicated
@@ -13,16 +13,11 @@ from typing import Any
 from scrapy.crawler import Crawler
 
 from tracker.crawl.context import RunContext, subject_source
-from tracker.domain.bills import (
-    AlternativeFold,
-    BillRecord,
-    BillRecords,
-    PageVersion,
-    SourceFailure,
-    UnchangedPage,
-)
-from tracker.domain.relevance import FeedState, NewsHit, search_page
-from tracker.store.database import Store, open_store
+from tracker.crawl.items import BillRecords, FeedRead, PageRead, SourceFailure, UnchangedPage
+from tracker.domain.bills import AlternativeFold, BillRecord
+from tracker.domain.relevance import NewsHit, search_page
+from tracker.domain.validators import Validators
+from tracker.store.database import Store
 
 logger = logging.getLogger(__name__)
 
@@ -32,15 +27,15 @@ BATCH_SIZE = 500
 
 
 class StorePipeline:
-    """Writes BillRecords (one by one or a page's at once as BillRecords), PageVersions,
-    AlternativeFolds and UnchangedPages through the store; records
+    """Writes BillRecords (one by one or a page's at once as BillRecords), the validators of
+    PageReads and FeedReads, AlternativeFolds and UnchangedPages through the store; records
     SourceFailures in the run's stats, under ``source:subject`` when about one subject."""
 
     def __init__(self, ctx: RunContext) -> None:
         self.ctx = ctx
-        self.store: Store | None = None
+        self.store: Store = ctx.cycle_store()
         self.pending: list[BillRecord] = []
-        self.page_versions: list[PageVersion] = []
+        self.page_versions: list[Validators] = []
         self.pages_checked: list[str] = []
         self.bills_seen: list[str] = []
         self.folds: list[AlternativeFold] = []
@@ -48,27 +43,18 @@ class StorePipeline:
         self.records_lost = False
         self.sources: dict[str, str] = {}
         self.news: list[NewsHit] = []
-        self.feeds: list[FeedState] = []
+        self.feeds: list[Validators] = []
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StorePipeline:
         return cls(crawler.spider.ctx)  # type: ignore[union-attr]
 
-    def open_spider(self, spider: Any = None) -> None:
-        self.store = open_store(self.ctx.config.tracker.db, self.ctx.config.tracker.timezone)
-
     def close_spider(self, spider: Any = None) -> None:
-        if self.store is None:
-            return
-        try:
-            self.flush()
-            if self.news or self.feeds:
-                self._store_news()
-        finally:
-            self.store.close()
+        self.flush()
+        if self.news or self.feeds:
+            self._store_news()
 
     def flush(self) -> None:
-        assert self.store is not None
         records, self.pending = self.pending, []
         # Validators only once the pages they describe are stored: a 304 or an equal digest
         # must never hide a page whose record was lost. Taken before the records are written,
@@ -98,7 +84,6 @@ class StorePipeline:
         self.store.bills.mark_checked(seen)
 
     def _store_news(self) -> None:
-        assert self.store is not None
         alert = self.ctx.config.sources.news.alerts
         try:
             config = self.ctx.config
@@ -131,7 +116,6 @@ class StorePipeline:
             self.flush()
 
     def process_item(self, item: Any, spider: Any = None) -> Any:
-        assert self.store is not None
         if isinstance(item, SourceFailure):
             self.ctx.source(subject_source(item.source, item.subject)).errors.append(item.message)
             # The check ends with one line for each failed source; this is the detail.
@@ -144,10 +128,10 @@ class StorePipeline:
         elif isinstance(item, NewsHit):
             self.ctx.source(item.source).items += 1
             self.news.append(item)
-        elif isinstance(item, FeedState):
-            self.feeds.append(item)
-        elif isinstance(item, PageVersion):
-            self.page_versions.append(item)
+        elif isinstance(item, FeedRead):
+            self.feeds.append(item.validators)
+        elif isinstance(item, PageRead):
+            self.page_versions.append(item.validators)
         elif isinstance(item, AlternativeFold):
             self.folds.append(item)
         elif isinstance(item, UnchangedPage):

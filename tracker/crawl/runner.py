@@ -6,15 +6,18 @@ import contextlib
 import gc
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from tracker.crawl.context import RunContext
 from tracker.logs import restore_scrapy_level
 
+if TYPE_CHECKING:
+    from scrapy.settings import Settings
+
 logger = logging.getLogger(__name__)
 
 
-def scrapy_settings(ctx: RunContext) -> dict[str, Any]:
+def scrapy_settings(ctx: RunContext) -> Settings:
     """Scrapy settings for a cycle: the project's polite defaults plus the config's values."""
     from scrapy.settings import Settings
 
@@ -184,7 +187,7 @@ def run_crawl(ctx: RunContext) -> None:
                 message = f"crawl: {failure.getErrorMessage()}"
                 ctx.source("crawl").errors.append(ctx.config.scrub(message))
                 logger.error("%s", message)
-        reactor.stop()  # type: ignore[attr-defined]
+        cast(Any, reactor).stop()
         return result
 
     done.addBoth(stop)

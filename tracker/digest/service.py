@@ -31,13 +31,13 @@ from tracker.digest.model import (
     shown_changes,
 )
 from tracker.digest.render import RenderedDigest, render_digest
+from tracker.domain.article import Article
 from tracker.domain.links import bill_url
 from tracker.domain.schedule import DigestSpec, parse_digest_spec
 from tracker.domain.stages import PROGRESS_CODES, is_final, rank
 from tracker.domain.stories import dedupe
 from tracker.errors import ConfigError, DeliveryError
 from tracker.locks import digest_lock
-from tracker.parsers.news import NewsItem
 from tracker.store.database import Store, open_store
 
 DEFAULT_PERIOD = timedelta(days=7)
@@ -138,13 +138,12 @@ def _other_sources(value: Any) -> list[str]:
 def _articles(rows: list[dict[str, Any]], zone: ZoneInfo) -> list[DigestArticle]:
     """One entry per story: stored articles of one story in the same period are merged."""
     items = [
-        NewsItem(
+        Article(
             url=row["url"],
             title=row["title"],
             source=row["source"],
             published_at=_time(row["published_at"], zone),
             summary=row["summary"] or "",
-            feed="feed",
         )
         for row in rows
     ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
-from datetime import date, datetime
+from datetime import date
 from typing import Any, NamedTuple
 
 from tracker.domain import stages
@@ -104,51 +104,6 @@ class BillRecord:
 _RECORD_BILL_FIELDS: tuple[str, ...] = tuple(
     f.name for f in fields(BillRecord) if f.name in BILL_FIELDS
 )
-
-
-@dataclass(frozen=True)
-class BillRecords:
-    """The bill records one response of a source gave (an API page), handed on as one item."""
-
-    source: str
-    records: list[BillRecord]
-
-
-@dataclass(frozen=True)
-class SourceFailure:
-    """A source (or one bill's page) that could not be read this cycle."""
-
-    source: str
-    message: str
-    subject: str | None = None
-
-
-@dataclass(frozen=True)
-class PageVersion:
-    """The validators (``ETag``, ``Last-Modified``) of a page whose content was fully stored;
-    for an Open API page, which sends none, ``etag`` is a digest of its body."""
-
-    url: str
-    etag: str | None
-    last_modified: str | None
-
-
-@dataclass(frozen=True)
-class StoredPage:
-    """A page's validators as stored, with when it was last read in full and last checked."""
-
-    version: PageVersion
-    fetched_at: datetime
-    checked_at: datetime | None
-
-
-@dataclass(frozen=True)
-class UnchangedPage:
-    """A page whose body is the one last stored in full: its bills were seen, unchanged."""
-
-    source: str
-    url: str
-    bill_ids: tuple[str, ...]
 
 
 @dataclass(frozen=True)

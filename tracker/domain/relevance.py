@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
+from tracker.domain.article import Article
 from tracker.domain.keywords import RelevanceRule, normalize
-from tracker.parsers.news import NewsItem
 
 # Bill titles end in "안" (특별법안) while articles name the act (특별법); a bill's own
 # parenthesised tail ("(대안)(행정안전위원장)") is not part of how the press names it.
@@ -31,21 +31,12 @@ class NewsHit:
     """
 
     source: str
-    item: NewsItem
+    item: Article
     matched_keywords: tuple[str, ...]
 
 
-@dataclass(frozen=True)
-class FeedState:
-    """A feed's validators for the next conditional GET (``If-None-Match``/``-Modified-Since``)."""
-
-    url: str
-    etag: str | None
-    last_modified: str | None
-
-
 def relevant_hits(
-    items: Iterable[NewsItem], source: str, rule: RelevanceRule
+    items: Iterable[Article], source: str, rule: RelevanceRule
 ) -> tuple[list[NewsHit], int]:
     """The items ``rule`` accepts, and how many were unusable for lack of a date.
 

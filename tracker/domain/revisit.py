@@ -10,6 +10,11 @@ that does not grow with their number. A bill never read, or whose last read fail
 at once. When a quiet bill moves (the Open API shows a new step, or its page does when its
 turn comes), its new step makes it active again.
 
+Bills in a final stage are not visited, but for two kinds, read whatever their state: a bill
+that a source moved to a final stage in this very cycle (its page may name an alternative the
+Open API does not), and a bill folded into an alternative not known yet. A ``--full`` check
+reads every tracked bill's pages.
+
 Pages are always read in full: the shell's card shows the committee and the vote but not the
 steps in between (체계자구 심사, 정부이송, 공포), so an unchanged shell (a 304) would not mean an
 unchanged bill.

@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from tracker.domain.article import Article
 from tracker.domain.keywords import normalize
-from tracker.parsers.news import NewsItem
 
 TITLE_SIMILARITY = 0.75
 # A headline at least this long (normalised) found whole inside another is the same headline
@@ -119,28 +119,16 @@ def near_identical_titles(a: str, b: str) -> bool:
     return title_similarity(a, b) >= TITLE_SIMILARITY
 
 
-@dataclass(frozen=True)
-class StoredArticle:
-    """An article already stored, as far as telling whether a new item repeats its story."""
-
-    url: str
-    title: str
-    published_at: datetime | None
-    original_url: str | None = None
-
-
-def item_url(item: NewsItem) -> str:
+def item_url(item: Article) -> str:
     """The canonical form of the item's best link: the publisher's own when known."""
     return canonical_url(item.original_url or item.url)
 
 
-def _item_urls(item: NewsItem | StoredArticle) -> set[str]:
+def _item_urls(item: Article) -> set[str]:
     return {canonical_url(u) for u in (item.url, item.original_url) if u}
 
 
-def same_story(
-    a: NewsItem | StoredArticle, b: NewsItem | StoredArticle, window_days: float = 3
-) -> bool:
+def same_story(a: Article, b: Article, window_days: float = 3) -> bool:
     """Whether two items report the same story.
 
     Same canonical URL always; otherwise near-identical headlines, and published within
@@ -161,8 +149,8 @@ def same_story(
 class Story:
     """One story: the article to keep and every item that carried it."""
 
-    article: NewsItem
-    items: list[NewsItem] = field(default_factory=list)
+    article: Article
+    items: list[Article] = field(default_factory=list)
 
     @property
     def url(self) -> str:
@@ -181,13 +169,13 @@ class Story:
     @property
     def feeds(self) -> list[str]:
         """Distinct feed kinds the story came from, in the order seen."""
-        return list(dict.fromkeys(item.feed for item in self.items))
+        return list(dict.fromkeys(item.feed for item in self.items if item.feed))
 
 
 _NO_DATE = datetime.max.replace(tzinfo=UTC)
 
 
-def _order(indexed: tuple[int, NewsItem]) -> tuple[bool, datetime, bool, int]:
+def _order(indexed: tuple[int, Article]) -> tuple[bool, datetime, bool, int]:
     index, item = indexed
     # Among equally early items prefer one with the publisher's own link over a redirect.
     return (
@@ -199,12 +187,12 @@ def _order(indexed: tuple[int, NewsItem]) -> tuple[bool, datetime, bool, int]:
 
 
 def split_known(
-    items: Iterable[NewsItem], known: Iterable[NewsItem | StoredArticle], window_days: float = 3
-) -> tuple[list[NewsItem], dict[str, list[str]]]:
+    items: Iterable[Article], known: Iterable[Article], window_days: float = 3
+) -> tuple[list[Article], dict[str, list[str]]]:
     """The items that repeat no story in ``known`` (already stored), in their order; and the
     outlets of those that do, by the stored article's URL, earliest item's first."""
     known_items = list(known)
-    fresh: list[tuple[int, NewsItem]] = []
+    fresh: list[tuple[int, Article]] = []
     outlets: dict[str, list[str]] = {}
     for index, item in sorted(enumerate(items), key=_order):
         old = next((k for k in known_items if same_story(item, k, window_days)), None)
@@ -218,9 +206,7 @@ def split_known(
 
 
 def dedupe(
-    items: Iterable[NewsItem],
-    known: Iterable[NewsItem | StoredArticle] = (),
-    window_days: float = 3,
+    items: Iterable[Article], known: Iterable[Article] = (), window_days: float = 3
 ) -> list[Story]:
     """Group ``items`` into stories, earliest article first within each story.
 
@@ -240,7 +226,7 @@ def dedupe(
 
 
 def new_stories(
-    items: Iterable[NewsItem], known: Iterable[StoredArticle], window_days: float = 3
+    items: Iterable[Article], known: Iterable[Article], window_days: float = 3
 ) -> tuple[list[Story], dict[str, list[str]]]:
     """The stories among ``items`` that repeat none in ``known`` (stored in earlier cycles),
     and the outlets that carried a known one since, by its stored URL."""

@@ -150,12 +150,12 @@ def events_from_row(row: dict[str, Any]) -> list[BillEvent]:
     result = _pick(row, *_FINAL_RESULT_FIELDS) or None
     day = next((_date(row.get(n)) for n in _FINAL_DATE_FIELDS if _date(row.get(n))), None)
     if result and day:
-        stage = stages.stage_for_result(result) or (
+        final = stages.stage_for_result(result) or (
             "passed" if result in stages.PASSING_RESULTS else None
         )
-        if stage:
+        if final:
             events.append(
-                BillEvent(stage, day, f"본회의 {result}" if stage == "passed" else result)
+                BillEvent(final, day, f"본회의 {result}" if final == "passed" else result)
             )
     unique = {(e.stage, e.happened_on): e for e in reversed(events)}
     return sorted(unique.values(), key=lambda e: (e.happened_on, stages.rank(e.stage)))

@@ -15,18 +15,17 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from email.utils import parsedate_to_datetime
 from html import unescape
-from typing import Any, Literal
+from typing import Any
 from urllib.parse import urlencode, urlsplit
 from zoneinfo import ZoneInfo
 
 import feedparser
 from bs4 import BeautifulSoup
 
+from tracker.domain.article import Article
 from tracker.errors import ParseError, SourceError
 
 KST = ZoneInfo("Asia/Seoul")
-
-FeedKind = Literal["google_news", "naver", "feed"]
 
 # The Naver API names no outlet; these are the hosts seen most often in Haeoreum coverage.
 OUTLET_NAMES: dict[str, str] = {
@@ -70,27 +69,10 @@ def naver_news_url(base: str, query: str) -> str:
 
 
 @dataclass
-class NewsItem:
-    """One article as a feed lists it.
-
-    ``url`` is the link to store (for Naver the publisher's ``originallink``); ``original_url``
-    is the publisher's own link when the feed carries it, e.g. behind a Google News redirect.
-    """
-
-    url: str
-    title: str
-    source: str | None
-    published_at: datetime | None
-    summary: str
-    feed: FeedKind
-    original_url: str | None = None
-
-
-@dataclass
 class FeedResult:
     """The items of one response, how many were unusable, and what went wrong."""
 
-    items: list[NewsItem] = field(default_factory=list)
+    items: list[Article] = field(default_factory=list)
     skipped: int = 0
     errors: list[str] = field(default_factory=list)
 
@@ -225,14 +207,16 @@ def _load_feed(data: bytes | str, source: str) -> tuple[Any, list[Any], FeedResu
         raise ParseError(source, f"not a feed: {type(exc).__name__}") from exc
     result = FeedResult()
     entries = list(parsed.entries)
-    exc = parsed.get("bozo_exception")
-    broken = bool(parsed.get("bozo")) and not isinstance(exc, feedparser.CharacterEncodingOverride)
+    defect = parsed.get("bozo_exception")
+    broken = bool(parsed.get("bozo")) and not isinstance(
+        defect, feedparser.CharacterEncodingOverride
+    )
     if not parsed.get("version"):
         raise ParseError(source, "response is not an RSS or Atom feed")
     if broken:
         if not parsed.entries:
-            raise ParseError(source, f"feed is not well-formed and has no items: {exc}")
-        result.errors.append(f"feed is not well-formed: {exc}")
+            raise ParseError(source, f"feed is not well-formed and has no items: {defect}")
+        result.errors.append(f"feed is not well-formed: {defect}")
         # The entry being read when the document broke off has no closing tag: drop it, since
         # its text may be cut short too.
         complete = len(_ITEM_END.findall(raw))
@@ -258,7 +242,7 @@ def parse_feed(data: bytes | str, source_name: str | None = None) -> FeedResult:
             result.skipped += 1
             continue
         result.items.append(
-            NewsItem(
+            Article(
                 url=url,
                 title=title,
                 source=source_name or _source_title(entry) or feed_source or outlet_for(url),
@@ -314,7 +298,7 @@ def parse_google_news(xml: bytes | str) -> FeedResult:
         if summary.removesuffix(source or "").strip() == title:
             summary = ""
         result.items.append(
-            NewsItem(
+            Article(
                 url=url,
                 title=title,
                 source=source,
@@ -359,7 +343,7 @@ def parse_naver(json_text: str | bytes) -> FeedResult:
             result.skipped += 1
             continue
         result.items.append(
-            NewsItem(
+            Article(
                 url=url,
                 title=title,
                 source=outlet_for(url),

@@ -27,7 +27,7 @@ from tracker.store.news import News
 from tracker.store.outbox import Outbox
 from tracker.store.runs import Runs
 from tracker.store.schema import MIGRATIONS
-from tracker.store.validators import Validators
+from tracker.store.validators import SavedValidators
 from tracker.timeutil import DEFAULT_TZ, iso, now
 
 
@@ -43,7 +43,7 @@ class Store:
         self.outbox = Outbox(self)
         self.runs = Runs(self)
         self.digests = Digests(self)
-        self.validators = Validators(self)
+        self.validators = SavedValidators(self)
 
     @property
     def conn(self) -> sqlite3.Connection:

@@ -8,8 +8,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from tracker.domain import alerts
-from tracker.domain.relevance import FeedState, NewsHit, bill_for
-from tracker.domain.stories import StoredArticle, Story, new_stories
+from tracker.domain.article import Article
+from tracker.domain.relevance import NewsHit, bill_for
+from tracker.domain.stories import Story, new_stories
+from tracker.domain.validators import Validators
 from tracker.store.base import Repository
 from tracker.store.sql import in_chunks
 
@@ -27,7 +29,7 @@ class News(Repository):
     def add(
         self,
         hits: list[NewsHit],
-        feeds: Sequence[FeedState],
+        feeds: Sequence[Validators],
         run_id: int | None,
         alert: bool = True,
         window_days: float = NEWS_WINDOW_DAYS,
@@ -120,21 +122,27 @@ class News(Repository):
                     [json.dumps(joined, ensure_ascii=False), url],
                 )
 
-    def _near(self, dates: list[datetime], window_days: float) -> list[StoredArticle]:
+    def _near(self, dates: list[datetime], window_days: float) -> list[Article]:
         """Stored articles that new items published on ``dates`` could repeat: published
         within ``window_days`` of them, or at an unknown time."""
         if not dates:
             return []
         window = timedelta(days=window_days)
         rows = self.conn.execute(
-            "SELECT url, title, published_at FROM news_articles"
+            "SELECT url, title, source, published_at, summary FROM news_articles"
             " WHERE julianday(published_at) BETWEEN julianday(?) AND julianday(?)"
             " OR published_at IS NULL",
             [self.store.iso(min(dates) - window), self.store.iso(max(dates) + window)],
         )
         return [
-            StoredArticle(url, title, datetime.fromisoformat(published) if published else None)
-            for url, title, published in rows
+            Article(
+                url=url,
+                title=title,
+                source=source,
+                published_at=datetime.fromisoformat(published) if published else None,
+                summary=summary or "",
+            )
+            for url, title, source, published, summary in rows
         ]
 
     def _bills(self) -> list[dict[str, Any]]:

@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from tracker.domain.bills import PageVersion, StoredPage
-from tracker.domain.relevance import FeedState
+from tracker.domain.validators import StoredPage, Validators
 from tracker.store.base import Repository
 
 
@@ -15,10 +14,10 @@ def _after_prefix(prefix: str) -> str:
     return prefix[:-1] + chr(ord(prefix[-1]) + 1)
 
 
-class Validators(Repository):
+class SavedValidators(Repository):
     """The ``page_versions`` and ``news_feeds`` tables."""
 
-    def save_pages(self, versions: list[PageVersion]) -> None:
+    def save_pages(self, versions: list[Validators]) -> None:
         """Remember the validators of pages that were just read and stored in full."""
         at = self.store.now()
         with self.store.transaction():
@@ -53,14 +52,14 @@ class Validators(Repository):
         )
         return {
             url: StoredPage(
-                PageVersion(url, etag, modified),
+                Validators(url, etag, modified),
                 datetime.fromisoformat(fetched),
                 datetime.fromisoformat(checked) if checked else None,
             )
             for url, etag, modified, fetched, checked in rows
         }
 
-    def save_feeds(self, feeds: Sequence[FeedState], at: str) -> None:
+    def save_feeds(self, feeds: Sequence[Validators], at: str) -> None:
         """Remember each feed's validators; inside the transaction that stores its articles,
         so a 304 never hides an unstored article."""
         self.conn.executemany(
@@ -70,7 +69,7 @@ class Validators(Repository):
             [(f.url, f.etag, f.last_modified, at) for f in feeds],
         )
 
-    def feeds(self) -> dict[str, FeedState]:
+    def feeds(self) -> dict[str, Validators]:
         """Each feed URL's validators from its last full read, for a conditional GET."""
         rows = self.conn.execute("SELECT url, etag, last_modified FROM news_feeds")
-        return {url: FeedState(url, etag, modified) for url, etag, modified in rows}
+        return {url: Validators(url, etag, modified) for url, etag, modified in rows}
