@@ -37,8 +37,8 @@ def _class(name: str) -> str:
 
 
 def _id(name: str) -> str:
-    # //*[@id = ...] finds the same, four times slower: libxml2 is slow to test a predicate on
-    # every element and quick to walk the attributes.
+    # Not //*[@id = ...], which finds the same more slowly (bench/RESULTS.md): libxml2 is slow
+    # to test a predicate on every element and quick to walk the attributes.
     return f"//@id[. = '{name}']/.."
 
 
