@@ -1,4 +1,8 @@
-"""The ``tracker`` command line: parses arguments and calls library functions."""
+"""The ``tracker`` command line: parses arguments and calls library functions.
+
+Here: the group, ``main()`` and the commands of a cycle; ``cli_follow`` holds the commands on
+what is followed, ``cli_data`` those over the stored data.
+"""
 
 from __future__ import annotations
 
