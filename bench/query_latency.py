@@ -84,7 +84,8 @@ def _startup_ms(args: list[str], env: dict[str, str], repeat: int = 10) -> float
     )
 
 
-def main() -> None:
+def main() -> bool:
+    """Time the questions and the start-up; whether every question met the goal."""
     with tempfile.TemporaryDirectory(prefix="tracker-bench-") as tmp:
         db = Path(tmp) / "tracker.db"
         started = time.perf_counter()
@@ -94,23 +95,27 @@ def main() -> None:
         week = start + timedelta(days=DAYS // 2)
         week_from, week_to = week.date().isoformat(), (week + timedelta(days=7)).date().isoformat()
         bill = _bill_id(1234)
-        questions = {
-            "history of one bill": f"SELECT * FROM bill_changes WHERE bill_id = '{bill}'"
-            " ORDER BY observed_at, id",
-            "stage changes of one bill (view)": "SELECT * FROM stage_changes"
-            f" WHERE bill_id = '{bill}'",
-            "changes of one week": "SELECT * FROM bill_changes"
-            f" WHERE observed_at >= '{week_from}' AND observed_at < '{week_to}'",
-            "recent_changes (last 7 days, view)": "SELECT * FROM recent_changes",
-            "last 7 days by julianday() alone": "SELECT * FROM bill_changes"
-            " WHERE julianday(observed_at) >= julianday('now', '-7 days')",
-        }
+        # (name, SQL, whether the goal applies): the last is the query the views avoid.
+        questions = (
+            ("history of one bill", f"SELECT * FROM bill_changes WHERE bill_id = '{bill}'"
+             " ORDER BY observed_at, id", True),
+            ("stage changes of one bill (view)", "SELECT * FROM stage_changes"
+             f" WHERE bill_id = '{bill}'", True),
+            ("changes of one week", "SELECT * FROM bill_changes"
+             f" WHERE observed_at >= '{week_from}' AND observed_at < '{week_to}'", True),
+            ("recent_changes (last 7 days, view)", "SELECT * FROM recent_changes", True),
+            ("last 7 days by julianday() alone", "SELECT * FROM bill_changes"
+             " WHERE julianday(observed_at) >= julianday('now', '-7 days')", False),
+        )  # fmt: skip
         conn = open_readonly(db)
         print(f"{'question':<38} {'rows':>7} {'median ms':>10}  goal < {GOAL_MS} ms")
-        for name, sql in questions.items():
+        met = True
+        for name, sql, goal in questions:
             rows = len(run_query(conn, sql).rows)
             ms = _median_ms(lambda sql=sql: run_query(conn, sql), repeat=20)
-            print(f"{name:<38} {rows:>7} {ms:>10.1f}  {'ok' if ms < GOAL_MS else 'over'}")
+            verdict = ("PASS" if ms < GOAL_MS else "FAIL") if goal else "(comparison)"
+            met = met and (ms < GOAL_MS or not goal)
+            print(f"{name:<38} {rows:>7} {ms:>10.1f}  {verdict}")
         conn.close()
 
         env = {**os.environ, "TRACKER_DB": str(db)}
@@ -124,6 +129,7 @@ def main() -> None:
             ms = _startup_ms([sys.executable, "-m", "tracker", *args], env)
             print(f"{label:<38} {ms:>10.1f} {ms / baseline:>17.1f}")
         print(f"({os.cpu_count()} cores)")
+    return met
 
 
 if __name__ == "__main__":

@@ -20,9 +20,11 @@ from click.testing import CliRunner
 from tests.smtp_server import SmtpServer, free_port
 from tracker.cli import cli
 from tracker.config import Config, load_config
+from tracker.digest.build import build_digest
 from tracker.digest.model import Digest
+from tracker.digest.period import Period
 from tracker.digest.render import render_digest
-from tracker.digest.service import Period, build_digest, send_due_digest
+from tracker.digest.service import send_due_digest
 from tracker.domain.bills import BillEvent, BillRecord
 from tracker.domain.links import PUBLIC_BILL_PAGE
 from tracker.store.database import MIGRATIONS, Store, open_store

@@ -1,4 +1,8 @@
-"""The ``tracker`` command line: parses arguments and calls library functions."""
+"""The ``tracker`` command line: parses arguments and calls library functions.
+
+Here: the group, ``main()`` and the commands of a cycle; ``cli_follow`` holds the commands on
+what is followed, ``cli_data`` those over the stored data.
+"""
 
 from __future__ import annotations
 
@@ -11,66 +15,11 @@ from pathlib import Path
 
 import click
 
-from tracker import __version__, exit_codes
+from tracker import __version__, cli_data, cli_follow, exit_codes
+from tracker.cli_common import CREATE, announce_defaults, database_dir, load
 from tracker.errors import ConfigError, DatabaseUnusable, Interrupted, TrackerError
 from tracker.locks import LockBusy
-from tracker.logs import scrub_secrets, setup_logging
-from tracker.query.sql import WRITERS
-
-
-def _load(ctx: click.Context):
-    from tracker.config import load_config
-
-    try:
-        config = load_config(ctx.obj["config_path"])
-    except ConfigError as exc:
-        raise click.UsageError(str(exc)) from None
-    scrub_secrets(config.secrets.values())
-    return config
-
-
-def _announce_defaults(config) -> None:
-    """With no config file, say which built-in defaults a crawl uses (on stderr)."""
-    if config.path is not None:
-        return
-    secrets = config.secrets
-    alerts = "the console"
-    if secrets.slack_bot_token:
-        alerts = f"Slack {config.slack.channel}"
-    elif secrets.slack_webhook_url:
-        alerts = "the Slack webhook"
-    click.echo(
-        "note: no config file (./tracker.toml, $TRACKER_CONFIG): using the built-in defaults:"
-        f" the real Assembly and news sites, keywords {', '.join(config.watch.keywords)},"
-        f" database {config.tracker.db}, alerts to {alerts}; `tracker init` writes a config",
-        err=True,
-    )
-
-
-def _database_dir(config, create: bool, reader: bool = False) -> None:
-    """Refuse a database whose directory does not exist, or for a ``reader`` (the digest)
-    a database that does not exist: a mistyped path would otherwise start a new, empty
-    database. ``create`` makes the directory."""
-    db = Path(config.tracker.db)
-    if create:
-        db.parent.mkdir(parents=True, exist_ok=True)
-        return
-    origin = "$TRACKER_DB" if os.environ.get("TRACKER_DB") else "[tracker] db"
-    if not db.parent.is_dir():
-        raise click.UsageError(
-            f"the database's directory does not exist: {db.parent} ({origin} = {db}); fix"
-            " the path, or pass --create to start a new database there"
-        )
-    if reader and not db.is_file():
-        raise click.UsageError(
-            f"no database at {db} ({origin}): fix the path, run `tracker check` first, or"
-            " pass --create"
-        )
-
-
-_CREATE = click.option(
-    "--create", is_flag=True, help="Create the database's directory if it does not exist."
-)
+from tracker.logs import setup_logging
 
 
 @click.group(
@@ -113,7 +62,7 @@ def cli(ctx: click.Context, config_path: str | None, verbose: int) -> None:
     help="Seconds to wait for another check on the same database to finish.",
 )
 @click.option("--standby", is_flag=True, hidden=True, help="Used by `tracker run`.")
-@_CREATE
+@CREATE
 @click.pass_context
 def check(ctx: click.Context, full: bool, wait_seconds: float, standby: bool, create: bool) -> None:
     """Run one full cycle: crawl all sources, store changes, deliver pending alerts."""
@@ -128,10 +77,10 @@ def check(ctx: click.Context, full: bool, wait_seconds: float, standby: bool, cr
                 return
         except NotAStandbyChannel as exc:
             raise click.UsageError(str(exc)) from None
-    config = _load(ctx)
+    config = load(ctx)
     if not standby:
-        _announce_defaults(config)
-    _database_dir(config, create)
+        announce_defaults(config)
+    database_dir(config, create)
     guard = StopOnSignal(config)
     guard.install()
     if standby:
@@ -166,7 +115,7 @@ def check(ctx: click.Context, full: bool, wait_seconds: float, standby: bool, cr
     type=click.DateTime(formats=["%Y-%m-%d"]),
     help="Cover YYYY-MM-DD until now instead of the period due.",
 )
-@_CREATE
+@CREATE
 @click.pass_context
 def digest(
     ctx: click.Context, dry_run: bool, out: str | None, since: datetime | None, create: bool
@@ -175,8 +124,8 @@ def digest(
     from tracker.digest.mail import write_digest_file
     from tracker.digest.service import preview_digest, send_due_digest
 
-    config = _load(ctx)
-    _database_dir(config, create, reader=True)
+    config = load(ctx)
+    database_dir(config, create, reader=True)
     day = since.date() if since else None
     try:
         if not (dry_run or out):
@@ -206,22 +155,22 @@ def verify(ctx: click.Context) -> None:
     """Check live that every source still reads the reference bill ([verify]) as it should."""
     from tracker.verify import verify as verify_sources
 
-    results = verify_sources(_load(ctx))
+    results = verify_sources(load(ctx))
     for result in results:
         click.echo(result.line())
     sys.exit(exit_codes.OK if all(r.ok for r in results) else exit_codes.SOURCE_FAILED)
 
 
 @cli.command()
-@_CREATE
+@CREATE
 @click.pass_context
 def run(ctx: click.Context, create: bool) -> None:
     """Run checks every interval and the weekly digest until SIGINT/SIGTERM."""
     from tracker.scheduler import Daemon
 
-    config = _load(ctx)
-    _announce_defaults(config)
-    _database_dir(config, create)
+    config = load(ctx)
+    announce_defaults(config)
+    database_dir(config, create)
     if logging.getLogger().level > logging.INFO:
         setup_logging(1)
     sys.exit(Daemon(config).run())
@@ -243,142 +192,6 @@ def init(path: str, force: bool) -> None:
     click.echo(f"wrote {path}")
 
 
-@cli.group(invoke_without_command=True)
-@click.pass_context
-def alerts(ctx: click.Context) -> None:
-    """List the alerts not delivered: pending (waiting or retrying) and failed."""
-    if ctx.invoked_subcommand is not None:
-        return
-    from tracker.query.alerts import alert_table
-
-    click.echo(alert_table(_load(ctx)), nl=False)
-
-
-@alerts.command()
-@click.argument("alert_id", required=False, type=int)
-@click.option("--all", "every", is_flag=True, help="Re-queue every failed alert.")
-@click.pass_context
-def retry(ctx: click.Context, alert_id: int | None, every: bool) -> None:
-    """Re-queue a failed alert (ID) or all of them (--all); the next check sends them."""
-    from tracker.query.alerts import requeue
-
-    if (alert_id is None) == (not every):
-        raise click.UsageError("give an alert ID or --all (not both)")
-    click.echo(requeue(_load(ctx), alert_id))
-
-
-def _bill_no(value: str) -> str:
-    from tracker.follows import bill_no_argument
-
-    try:
-        return bill_no_argument(value)
-    except ConfigError as exc:
-        raise click.UsageError(str(exc)) from None
-
-
-def _follows(ctx: click.Context, action, *args, reader: bool = False) -> None:
-    """Run a ``tracker.follows`` action on the database and print what it says."""
-    config = _load(ctx)
-    _database_dir(config, create=False, reader=reader)
-    try:
-        click.echo(action(config, *args).rstrip("\n"))
-    except ConfigError as exc:
-        raise click.UsageError(str(exc)) from None
-
-
-_BILL_NO = click.argument("bill_no", metavar="BILL_NO")
-
-
-@cli.command()
-@_BILL_NO
-@click.pass_context
-def follow(ctx: click.Context, bill_no: str) -> None:
-    """Follow a bill by its 의안번호 (such as 2203257) from the next check on."""
-    from tracker.follows import follow as action
-
-    _follows(ctx, action, _bill_no(bill_no))
-
-
-@cli.command()
-@_BILL_NO
-@click.pass_context
-def unfollow(ctx: click.Context, bill_no: str) -> None:
-    """Stop following a bill (a keyword match that is not the act): no pages, no alerts."""
-    from tracker.follows import unfollow as action
-
-    _follows(ctx, action, _bill_no(bill_no))
-
-
-@cli.command()
-@_BILL_NO
-@click.option(
-    "--days",
-    default=7.0,
-    show_default=True,
-    type=click.FloatRange(min=0, min_open=True),
-    help="How long the mute lasts; it ends by itself.",
-)
-@click.pass_context
-def mute(ctx: click.Context, bill_no: str, days: float) -> None:
-    """Store a bill's changes without alerting them for a while (the digest still shows them)."""
-    from tracker.follows import mute as action
-
-    _follows(ctx, action, _bill_no(bill_no), days)
-
-
-@cli.command()
-@_BILL_NO
-@click.pass_context
-def unmute(ctx: click.Context, bill_no: str) -> None:
-    """Alert a muted bill's changes again."""
-    from tracker.follows import unmute as action
-
-    _follows(ctx, action, _bill_no(bill_no))
-
-
-@cli.command(name="list")
-@click.pass_context
-def list_(ctx: click.Context) -> None:
-    """What is followed, why, its stage, its last dated step and until when it is muted."""
-    from tracker.follows import list_text
-
-    _follows(ctx, list_text, reader=True)
-
-
-@cli.command()
-@_BILL_NO
-@click.pass_context
-def status(ctx: click.Context, bill_no: str) -> None:
-    """One bill's history: its steps, committee meetings and every change, in Korean."""
-    from tracker.follows import status_text
-
-    _follows(ctx, status_text, _bill_no(bill_no), reader=True)
-
-
-@cli.command()
-@click.option(
-    "--out",
-    "out_dir",
-    type=click.Path(file_okay=False),
-    help="Directory to write index.html and changes.atom into (default: [publish] dir).",
-)
-@click.pass_context
-def publish(ctx: click.Context, out_dir: str | None) -> None:
-    """Write the status page (index.html) and the Atom feed of changes (changes.atom)."""
-    from tracker.publish import publish as write
-
-    config = _load(ctx)
-    target = out_dir or config.publish.dir
-    if not target:
-        raise click.UsageError("give --out DIR or set [publish] dir")
-    _database_dir(config, create=False, reader=True)
-    try:
-        done = write(config, target)
-    except OSError as exc:
-        raise click.UsageError(f"cannot write into {target}: {exc}") from None
-    click.echo(f"wrote {done.index} ({done.bills} bills) and {done.feed} ({done.entries} entries)")
-
-
 @cli.command()
 @click.option("--test", "test", is_flag=True, help="Send one test message everywhere.")
 @click.pass_context
@@ -388,7 +201,7 @@ def notify(ctx: click.Context, test: bool) -> None:
 
     if not test:
         raise click.UsageError("give --test: `tracker notify --test` sends a test message")
-    results = send_tests(_load(ctx))
+    results = send_tests(load(ctx))
     for result in results:
         click.echo(result.line())
     if any(r.setup for r in results):
@@ -406,60 +219,8 @@ def demo(keep_serving: bool, out_dir: str) -> None:
     sys.exit(run_demo(Path(out_dir), keep_serving=keep_serving))
 
 
-@cli.command()
-@click.argument("sql")
-@click.option(
-    "--format", "fmt", type=click.Choice(list(WRITERS)), default="table", show_default=True
-)
-@click.option(
-    "--timeout",
-    type=click.FloatRange(min=0, min_open=True),
-    help="Stop the query after this many seconds (exit 2).",
-)
-@click.option(
-    "--excel",
-    is_flag=True,
-    help="CSV for Excel: starts with a UTF-8 byte order mark (implies --format csv).",
-)
-@click.pass_context
-def query(ctx: click.Context, sql: str, fmt: str, timeout: float | None, excel: bool) -> None:
-    """Run read-only SQL against the database ([tracker] db, or $TRACKER_DB).
-
-    Rows are printed as they are read (the table shows the first 1000 and counts the rest);
-    Ctrl-C stops the query.
-    """
-    from tracker.query.sql import QueryError, print_query
-
-    if excel:
-        chosen = ctx.get_parameter_source("fmt") is click.core.ParameterSource.COMMANDLINE
-        if chosen and fmt != "csv":
-            raise click.UsageError(f"--excel writes CSV, not --format {fmt}")
-        fmt = "csv"
-    db = _load(ctx).tracker.db
-    try:
-        print_query(db, sql, fmt, sys.stdout, timeout, bom=excel)
-    except QueryError as exc:
-        raise click.UsageError(str(exc)) from None
-    except KeyboardInterrupt:
-        raise Interrupted("query interrupted") from None
-
-
-@cli.command()
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8001, show_default=True, type=click.IntRange(0, 65535))
-@click.option("--no-open", is_flag=True, help="Do not open a web browser.")
-@click.pass_context
-def browse(ctx: click.Context, host: str, port: int, no_open: bool) -> None:
-    """Open the database in Datasette (read-only) with canned queries."""
-    from tracker.query.browse import DatasetteMissing, PortBusy
-    from tracker.query.browse import browse as serve
-    from tracker.query.sql import QueryError
-
-    try:
-        code = serve(_load(ctx).tracker.db, host, port, open_browser=not no_open)
-    except (QueryError, DatasetteMissing, PortBusy) as exc:
-        raise click.UsageError(str(exc)) from None
-    sys.exit(code)
+for _command in (*cli_data.COMMANDS, *cli_follow.COMMANDS):
+    cli.add_command(_command)
 
 
 def main() -> None:

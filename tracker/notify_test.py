@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from tracker.config import Config
 from tracker.errors import DeliveryError
-from tracker.timeutil import now_iso
+from tracker.timeutil import iso, now
 
 KIND = "notify_test"
 
@@ -78,7 +78,7 @@ def send_tests(config: Config) -> list[TestResult]:
 
     chat = make_chat_notifier(config)
     mail = EmailAlertNotifier(config.email, config.secrets.smtp_password)
-    key = f"{KIND}:{now_iso(config.tracker.timezone)}"
+    key = f"{KIND}:{iso(now(config.tracker.timezone), config.tracker.timezone)}"
     results = []
     for target in targets(config):
         payload = {"target": target.label, "uses": list(target.uses)}

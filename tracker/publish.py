@@ -20,8 +20,9 @@ from typing import Any
 from xml.etree import ElementTree as ET
 
 from tracker.config import Config
+from tracker.digest.build import build_digest
+from tracker.digest.period import Period
 from tracker.digest.render import TEMPLATES, digest_context
-from tracker.digest.service import Period, build_digest
 from tracker.domain import stages
 from tracker.store.database import Store, open_store
 from tracker.timeutil import iso, now

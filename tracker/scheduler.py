@@ -16,9 +16,9 @@ import signal
 import subprocess
 import sys
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, JobExecutionEvent
@@ -29,6 +29,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from tracker import exit_codes
 from tracker.check import source_summary
 from tracker.config import Config
+from tracker.digest.service import send_due_digest
 from tracker.domain.schedule import parse_digest_spec
 from tracker.errors import DatabaseUnusable
 from tracker.locks import daemon_lock
@@ -45,8 +46,6 @@ MISFIRE_GRACE_SECONDS = 300
 # A cycle waits this long for the cycle lock: a check of a daemon killed with -9 notices
 # within a second that its parent is gone and ends (tracker.interrupt), freeing it.
 CHECK_LOCK_WAIT_SECONDS = 10
-
-Clock = Callable[[], datetime]
 
 
 @dataclass
@@ -147,18 +146,11 @@ class CheckProcess:
 
 
 class Daemon:
-    """The scheduler with its check and digest jobs; ``clock`` is injectable for tests."""
+    """The scheduler with its check and digest jobs."""
 
-    def __init__(
-        self,
-        config: Config,
-        clock: Clock | None = None,
-        send_digest: Callable[[Config, datetime], Any] | None = None,
-    ) -> None:
+    def __init__(self, config: Config) -> None:
         self.config = config
         self.tz = config.tracker.timezone
-        self.clock = clock or (lambda: now(self.tz))
-        self.send_digest = send_digest or _send_due_digest
         self.checks = CheckProcess(config, config.tracker.crawl_timeout_seconds)
         self.scheduler = BlockingScheduler(
             timezone=self.tz,
@@ -192,7 +184,7 @@ class Daemon:
         if self.stopping.is_set():
             return
         try:
-            outcome = self.send_digest(self.config, self.clock())
+            outcome = send_due_digest(self.config)
             logger.info("digest: %s", outcome)
         except Exception as exc:  # a digest failure must not stop the daemon
             logger.error("digest failed: %s", self.config.scrub(str(exc)))
@@ -209,7 +201,7 @@ class Daemon:
             logger.info("%s", line)
 
     def prune(self) -> None:
-        cutoff = self.clock() - timedelta(days=self.config.tracker.keep_runs_days)
+        cutoff = now(self.tz) - timedelta(days=self.config.tracker.keep_runs_days)
         store = open_store(self.config.tracker.db, self.tz)
         try:
             pruned = store.runs.prune(cutoff)
@@ -226,7 +218,7 @@ class Daemon:
             IntervalTrigger(seconds=interval.total_seconds(), timezone=self.tz),
             id=CHECK_JOB,
             name="check",
-            next_run_time=self.clock(),
+            next_run_time=now(self.tz),
         )
         self.scheduler.add_job(
             self.digest_job,
@@ -294,9 +286,3 @@ class Daemon:
             lock.release()
         logger.info("stopped")
         return self.exit_code
-
-
-def _send_due_digest(config: Config, at: datetime) -> Any:
-    from tracker.digest.service import send_due_digest
-
-    return send_due_digest(config, at)

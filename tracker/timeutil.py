@@ -20,6 +20,7 @@ DEFAULT_TZ = "Asia/Seoul"
 CLOCK_ENV = "TRACKER_CLOCK"
 # SQLite's date and time functions, and the position of their time value.
 _SQL_TIME_FUNCTIONS = {"date": 0, "time": 0, "datetime": 0, "julianday": 0, "strftime": 1}
+SqlValue = str | bytes | int | float | None
 
 
 @functools.cache
@@ -53,10 +54,6 @@ def iso(dt: datetime, tz: str = DEFAULT_TZ) -> str:
     return dt.astimezone(ZoneInfo(tz)).isoformat(timespec="seconds")
 
 
-def now_iso(tz: str = DEFAULT_TZ) -> str:
-    return iso(now(tz), tz)
-
-
 def parse_iso(text: str) -> datetime:
     return datetime.fromisoformat(text)
 
@@ -71,14 +68,14 @@ def sql_clock(conn: sqlite3.Connection) -> None:
         conn.create_function(name, -1, functools.partial(_at_clock, builtin, name, position))
 
 
-def _at_clock(builtin: sqlite3.Connection, name: str, position: int, *args: object) -> object:
+def _at_clock(builtin: sqlite3.Connection, name: str, position: int, *args: SqlValue) -> SqlValue:
     """SQLite's own ``name(*args)`` with the time value ``'now'`` (or a missing one) replaced
     by :func:`now` in UTC, as SQLite reads ``'now'``."""
     current = now("UTC").strftime("%Y-%m-%d %H:%M:%S.%f")[:-3]
     values = list(args)
     if len(values) <= position:
         values.append(current)
-    elif isinstance(values[position], str) and values[position].lower() == "now":
+    elif isinstance(value := values[position], str) and value.lower() == "now":
         values[position] = current
     placeholders = ", ".join("?" for _ in values)
     return builtin.execute(f"SELECT {name}({placeholders})", values).fetchone()[0]
