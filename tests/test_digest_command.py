@@ -175,6 +175,7 @@ def parts(message: EmailMessage) -> tuple[str, str]:
     return plain.get_content(), html.get_content()
 
 
+@pytest.mark.e2e
 def test_the_due_week_arrives_with_every_bill_change_and_story(
     db: Path, config_path: Path, smtp_server: SmtpServer
 ) -> None:
@@ -210,6 +211,7 @@ def test_the_due_week_arrives_with_every_bill_change_and_story(
     )  # fmt: skip
 
 
+@pytest.mark.e2e
 def test_two_senders_at_once_send_the_period_once(
     db: Path, config_path: Path, smtp_server: SmtpServer
 ) -> None:
@@ -224,6 +226,7 @@ def test_two_senders_at_once_send_the_period_once(
     assert digest_statuses(db) == ["sent"]
 
 
+@pytest.mark.e2e
 def test_a_sent_period_is_never_sent_again(
     db: Path, config_path: Path, smtp_server: SmtpServer
 ) -> None:
@@ -236,6 +239,7 @@ def test_a_sent_period_is_never_sent_again(
     assert len(digests(db)) == 1
 
 
+@pytest.mark.e2e
 def test_a_missed_monday_is_caught_up_once_and_the_next_week_follows_on(
     db: Path, config_path: Path, smtp_server: SmtpServer
 ) -> None:
@@ -253,6 +257,7 @@ def test_a_missed_monday_is_caught_up_once_and_the_next_week_follows_on(
     assert "법사위 체계자구심사 → 본회의 심의" not in text
 
 
+@pytest.mark.e2e
 def test_smtp_refusing_leaves_the_period_due_and_a_retry_sends_it_once(
     tmp_path: Path, db: Path, smtp_server: SmtpServer
 ) -> None:
@@ -275,6 +280,7 @@ def test_smtp_refusing_leaves_the_period_due_and_a_retry_sends_it_once(
     assert [row[2:] for row in digests(db)] == [("sent", None)]
 
 
+@pytest.mark.e2e
 def test_an_empty_week_is_a_short_friendly_digest(
     db: Path, config_path: Path, smtp_server: SmtpServer
 ) -> None:
@@ -288,6 +294,7 @@ def test_an_empty_week_is_a_short_friendly_digest(
     assert len(text.splitlines()) < 25
 
 
+@pytest.mark.e2e
 def test_skip_empty_sends_nothing_and_does_not_retry(
     tmp_path: Path, db: Path, smtp_server: SmtpServer
 ) -> None:
@@ -336,6 +343,7 @@ def run(config_path: Path, *args: str) -> tuple[int, str, str]:
     return result.exit_code, result.stdout, result.stderr
 
 
+@pytest.mark.e2e
 def test_cli_dry_run_prints_the_text_part_and_sends_nothing(
     db: Path, config_path: Path, smtp_server: SmtpServer
 ) -> None:
@@ -348,6 +356,7 @@ def test_cli_dry_run_prints_the_text_part_and_sends_nothing(
     assert smtp_server.messages == [] and digests(db) == []
 
 
+@pytest.mark.e2e
 def test_cli_out_writes_an_eml_or_html_and_sends_nothing(
     tmp_path: Path, db: Path, config_path: Path, smtp_server: SmtpServer
 ) -> None:
@@ -365,6 +374,7 @@ def test_cli_out_writes_an_eml_or_html_and_sends_nothing(
     assert smtp_server.messages == [] and digests(db) == []
 
 
+@pytest.mark.e2e
 def test_cli_sends_once_then_says_nothing_is_due(
     db: Path, config_path: Path, smtp_server: SmtpServer
 ) -> None:
@@ -377,6 +387,7 @@ def test_cli_sends_once_then_says_nothing_is_due(
     assert len(smtp_server.messages) == 1
 
 
+@pytest.mark.e2e
 def test_cli_since_covers_the_days_asked_for(
     db: Path, config_path: Path, smtp_server: SmtpServer
 ) -> None:
@@ -400,7 +411,7 @@ def email_section(port: int) -> str:
     )
 
 
-@pytest.mark.slow
+@pytest.mark.e2e
 def test_cli_after_a_check_fails_with_one_line_then_sends_the_bills(
     env, replica, slack, smtp_server: SmtpServer
 ) -> None:
@@ -436,6 +447,7 @@ def test_cli_after_a_check_fails_with_one_line_then_sends_the_bills(
     assert digest_statuses(env.db)[-1] == "sent"
 
 
+@pytest.mark.e2e
 def test_a_refused_smtp_login_exits_2_keeps_the_period_and_tells_the_operator_once(
     tmp_path: Path, db: Path, smtp_server: SmtpServer
 ) -> None:
