@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sqlite3
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from email import message_from_bytes
 from email.message import EmailMessage
 from email.policy import default as default_policy
@@ -415,14 +415,18 @@ def email_section(port: int) -> str:
 def test_cli_after_a_check_fails_with_one_line_then_sends_the_bills(
     env, replica, slack, smtp_server: SmtpServer
 ) -> None:
+    # Each process gets its own clock: a period ends (exclusively) at its digest's second, so a
+    # digest must run later than the check whose bills it shows, whatever the machine's speed.
+    env.env["TRACKER_CLOCK"] = MONDAY.isoformat()
     assert env.tracker("check").returncode == 0
-    today = datetime.now(KST).date().isoformat()
+    today = MONDAY.date().isoformat()
     password = smtp_server.password
     env.env["SMTP_PASSWORD"] = password
 
     env.config.write_text(
         replica.config_toml(env.db, slack.api_base, email_section(free_port())), encoding="utf-8"
     )
+    env.env["TRACKER_CLOCK"] = (MONDAY + timedelta(hours=1)).isoformat()
     down = env.tracker("digest", "--since", today)
     assert down.returncode == 1
     assert down.stderr.count("\n") == 1 and "ConnectionRefusedError" in down.stderr
@@ -434,6 +438,7 @@ def test_cli_after_a_check_fails_with_one_line_then_sends_the_bills(
         replica.config_toml(env.db, slack.api_base, email_section(smtp_server.port)),
         encoding="utf-8",
     )
+    env.env["TRACKER_CLOCK"] = (MONDAY + timedelta(hours=2)).isoformat()
     up = env.tracker("digest", "--since", today)
     assert up.returncode == 0, up.stderr
     assert len(smtp_server.messages) == 1
@@ -443,8 +448,8 @@ def test_cli_after_a_check_fails_with_one_line_then_sends_the_bills(
     assert len(titles) == 2
     assert all(title in text and title in html for title in titles)
     assert text.count("신규 추적: 소관위 심사") == 2
-    # A retry within the same second covers the same period and reuses the failed row.
-    assert digest_statuses(env.db)[-1] == "sent"
+    # The retry an hour later covered a period of its own, up to its time.
+    assert digest_statuses(env.db) == ["failed", "sent"]
 
 
 @pytest.mark.e2e
