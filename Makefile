@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint bench browse clean
+.PHONY: demo test test-fast lint bench browse clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -16,6 +16,10 @@ demo: $(STAMP)
 
 test: $(STAMP) lint
 	$(BIN)/pytest -q -n 2
+
+# Everything but the end-to-end tests (marked e2e), in one process: quicker than starting workers.
+test-fast: $(STAMP)
+	$(BIN)/pytest -q -m "not e2e"
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -241,7 +241,8 @@ class SlackBotNotifier:
             response = self.client.conversations_list(
                 types=types, exclude_archived=True, limit=1000, cursor=cursor
             )
-            for found in response.get("channels", []):
+            channels: list[dict[str, Any]] = response.get("channels", [])
+            for found in channels:
                 self.ids.setdefault(f"#{found['name']}", found["id"])
                 self.ids.setdefault(found["name"], found["id"])
             cursor = (response.get("response_metadata") or {}).get("next_cursor")

@@ -19,6 +19,24 @@ from tracker.demo.replica.scenario import initial_rows
 from tracker.demo.replica.slack import FakeSlack
 from tracker.demo.replica.sources import Replica
 
+# Fixtures that start a server or a process: a test using one is end to end.
+END_TO_END_FIXTURES = frozenset({"env", "replica", "slack", "smtp_server", "demo", "demo_db"})
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Refuse an end-to-end fixture in a test not marked ``e2e``: it would slow the fast lane."""
+    unmarked = [
+        item.nodeid
+        for item in items
+        if END_TO_END_FIXTURES.intersection(getattr(item, "fixturenames", ()))
+        and item.get_closest_marker("e2e") is None
+    ]
+    if unmarked:
+        raise pytest.UsageError(
+            "tests using a server or process fixture must be marked @pytest.mark.e2e: "
+            + ", ".join(unmarked)
+        )
+
 
 @pytest.fixture
 def replica() -> Iterator[Replica]:

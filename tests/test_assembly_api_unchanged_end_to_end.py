@@ -9,9 +9,13 @@ from contextlib import closing
 from datetime import datetime, timedelta
 from typing import Any
 
+import pytest
+
 from tests.test_secrets import database_bytes
 from tracker.demo.replica.assembly import advance
 from tracker.demo.replica.scenario import HAEOREUM_ACT
+
+pytestmark = pytest.mark.e2e
 
 API_KEY = "assembly-key-51c0e2aa"
 START = datetime.fromisoformat("2026-07-01T09:00:00+09:00")

@@ -10,6 +10,8 @@ from http.cookiejar import CookieJar
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from tests.helpers import get_testdata
 from tracker.demo.replica.bill_pages import (
     ALTERNATIVES_PATH,
@@ -95,6 +97,7 @@ def fetch(opener, url, data=None, headers=None):
         return error.code, dict(error.headers), error.read().decode()
 
 
+@pytest.mark.e2e
 def test_replica_site_wants_its_session_token_and_whole_form(replica):
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()))
     shell_url = f"{replica.url}{DETAIL_PATH}?billId={HAEOREUM_ACT}&currMenuNo=2600044"
@@ -116,6 +119,7 @@ def test_replica_site_wants_its_session_token_and_whole_form(replica):
     assert status == 200 and parse_alternatives(fragment).alternative is None
 
 
+@pytest.mark.e2e
 def test_replica_old_address_forwards_to_the_shell(replica):
     status, _, body = fetch(
         urllib.request.build_opener(), f"{replica.url}{OLD_PATH}?billId={HAEOREUM_ACT}"

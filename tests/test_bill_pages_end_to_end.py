@@ -21,6 +21,8 @@ from tracker.demo.replica.bill_pages import (
     alternative_of,
 )
 
+pytestmark = pytest.mark.e2e
+
 NEW_BILL = "PRC_N2E5W0B8I1L4L2A0L1L3I6A0N9C4"
 PROGRESS = (
     ("committee_review", "2026-09-02"),

@@ -7,8 +7,12 @@ import time
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from tracker.demo.replica.assembly import advance
 from tracker.demo.replica.scenario import HAEOREUM_ACT
+
+pytestmark = pytest.mark.e2e
 
 
 def pending(db):

@@ -20,6 +20,8 @@ from tests.conftest import clean_env
 from tests.helpers import needs_chromium, screenshot_script
 from tests.smtp_server import free_port
 
+pytestmark = pytest.mark.e2e
+
 
 def get_json(url: str, deadline: float) -> object:
     while True:

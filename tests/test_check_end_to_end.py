@@ -5,8 +5,12 @@ from __future__ import annotations
 import json
 import sqlite3
 
+import pytest
+
 from tracker.demo.replica.assembly import advance
 from tracker.demo.replica.scenario import HAEOREUM_ACT, SECOND_ACT
+
+pytestmark = pytest.mark.e2e
 
 
 def rows(db, sql, *params):

@@ -57,6 +57,7 @@ def test_the_daemon_logs_the_lines_of_each_cycle(
     assert [r.getMessage() for r in caplog.records if r.name == "tracker.run"] == LINES
 
 
+@pytest.mark.e2e
 def test_check_prints_a_line_per_source_and_its_progress_with_v(env) -> None:
     result = env.tracker("-v", "check")
     assert result.returncode == 0, result.stderr
@@ -74,6 +75,7 @@ def test_check_prints_a_line_per_source_and_its_progress_with_v(env) -> None:
         assert boilerplate not in result.stderr
 
 
+@pytest.mark.e2e
 def test_check_without_v_prints_the_lines_and_no_log(env) -> None:
     result = env.tracker("check")
     assert result.returncode == 0

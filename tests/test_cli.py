@@ -39,6 +39,7 @@ def test_init_writes_a_config_that_loads_with_the_defaults(tmp_path):
     assert "SLACK_BOT_TOKEN" in target.read_text(encoding="utf-8")
 
 
+@pytest.mark.e2e
 def test_init_refuses_to_overwrite(tmp_path):
     target = tmp_path / "tracker.toml"
     target.write_text("# mine\n", encoding="utf-8")
@@ -51,6 +52,7 @@ def test_init_refuses_to_overwrite(tmp_path):
     assert target.read_text(encoding="utf-8") == "# mine\n"
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize(
     ("text", "key"),
     [
@@ -87,6 +89,7 @@ def run_tracker(*args: str, cwd, **env: str) -> subprocess.CompletedProcess[str]
     )  # fmt: skip
 
 
+@pytest.mark.e2e
 def test_tracker_alone_prints_usage_and_exits_0(tmp_path):
     result = run_tracker(cwd=tmp_path)
     assert result.returncode == 0, result.stderr
@@ -94,6 +97,7 @@ def test_tracker_alone_prints_usage_and_exits_0(tmp_path):
     assert "alerts" in result.stdout
 
 
+@pytest.mark.e2e
 def test_init_into_a_missing_directory_is_one_line(tmp_path):
     target = tmp_path / "missing" / "tracker.toml"
     result = run_tracker("init", "--path", str(target), cwd=tmp_path)
@@ -102,6 +106,7 @@ def test_init_into_a_missing_directory_is_one_line(tmp_path):
     assert "missing" in result.stderr and "Traceback" not in result.stderr
 
 
+@pytest.mark.e2e
 def test_without_a_config_file_the_defaults_in_use_are_named(tmp_path):
     # The database path is refused before anything is crawled: no request leaves.
     db = tmp_path / "nowhere" / "tracker.db"
@@ -113,6 +118,7 @@ def test_without_a_config_file_the_defaults_in_use_are_named(tmp_path):
     assert error.startswith("error: the database's directory does not exist")
 
 
+@pytest.mark.e2e
 def test_browse_on_a_busy_port_is_a_usage_error(tmp_path):
     db = tmp_path / "tracker.db"
     sqlite3.connect(db).close()

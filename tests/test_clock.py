@@ -61,6 +61,7 @@ def test_stored_times_follow_the_clock(monkeypatch: pytest.MonkeyPatch, tmp_path
     store.close()
 
 
+@pytest.mark.e2e
 def test_the_cli_refuses_a_bad_clock_with_one_line(tmp_path: Path):
     result = subprocess.run(
         [sys.executable, "-m", "tracker", "query", "SELECT 1"],

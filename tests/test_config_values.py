@@ -52,6 +52,7 @@ def check(tmp_path, text: str, **env: str) -> subprocess.CompletedProcess[str]:
     )  # fmt: skip
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize(("text", "key"), BAD_VALUES)
 def test_a_value_that_would_hang_crash_or_do_nothing_is_refused(tmp_path, text, key):
     result = check(tmp_path, text)
@@ -61,6 +62,7 @@ def test_a_value_that_would_hang_crash_or_do_nothing_is_refused(tmp_path, text, 
     assert not list(tmp_path.glob("*.db*")), "nothing may be created for a refused config"
 
 
+@pytest.mark.e2e
 def test_the_database_from_the_environment_is_checked_too(tmp_path):
     result = check(tmp_path, "", TRACKER_DB=":memory:")
     assert result.returncode == 2

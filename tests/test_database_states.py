@@ -20,6 +20,8 @@ import pytest
 from tests.conftest import Env
 from tracker.demo.replica.scenario import HAEOREUM_ACT
 
+pytestmark = pytest.mark.e2e
+
 NOBODY = 65534
 
 

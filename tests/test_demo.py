@@ -16,6 +16,8 @@ from datetime import datetime
 from email.message import Message
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import Demo, clean_env
 from tracker.demo.command import DEMO_TOKEN
 from tracker.demo.replica import scenario
@@ -74,6 +76,7 @@ def test_every_article_is_published_before_the_check_that_first_lists_it():
     assert moments == sorted(moments) and moments[-1] < STORY_END
 
 
+@pytest.mark.e2e
 def test_the_stage_changes_of_the_story(demo_db: Path):
     changes: dict[str, list[tuple]] = {}
     for bill_id, old, new in rows(
@@ -89,6 +92,7 @@ def test_the_stage_changes_of_the_story(demo_db: Path):
     }
 
 
+@pytest.mark.e2e
 def test_the_alternative_is_followed_from_a_member_bill(demo_db: Path):
     [(matched_by,)] = rows(
         demo_db, f"SELECT matched_by FROM bills WHERE bill_id = '{scenario.ALTERNATIVE}'"
@@ -96,6 +100,7 @@ def test_the_alternative_is_followed_from_a_member_bill(demo_db: Path):
     assert matched_by.removeprefix("alternative:") in MEMBER_BILLS
 
 
+@pytest.mark.e2e
 def test_one_alert_for_each_event_sent_once_to_slack(demo: Demo):
     alerts = rows(demo.db, "SELECT dedupe_key, kind, bill_id, status FROM alerts ORDER BY id")
     kinds = Counter(kind for _, kind, _, _ in alerts)
@@ -120,6 +125,7 @@ def test_one_alert_for_each_event_sent_once_to_slack(demo: Demo):
     assert at_slack == Counter(key for key, *_ in alerts)
 
 
+@pytest.mark.e2e
 def test_the_source_failure_is_alerted_once_and_its_recovery_once(demo: Demo):
     keys = [
         key
@@ -136,6 +142,7 @@ def test_the_source_failure_is_alerted_once_and_its_recovery_once(demo: Demo):
     assert statuses == ["ok"] * 3 + ["partial"] * 3 + ["ok"] * 7
 
 
+@pytest.mark.e2e
 def test_news_duplicated_across_outlets_is_stored_once_and_the_festival_not_at_all(
     demo_db: Path,
 ):
@@ -148,6 +155,7 @@ def test_news_duplicated_across_outlets_is_stored_once_and_the_festival_not_at_a
     assert not [a for a in articles if "축제" in a[0]]
 
 
+@pytest.mark.e2e
 def test_every_stored_time_lies_within_the_story(demo_db: Path):
     times = rows(
         demo_db,
@@ -167,6 +175,7 @@ def _part(message: Message, kind: str) -> str:
     return part.get_payload(decode=True).decode(part.get_content_charset() or "utf-8")
 
 
+@pytest.mark.e2e
 def test_the_digest_of_the_story_names_every_bill(demo: Demo):
     titles = [title for (title,) in rows(demo.db, "SELECT title FROM bills")]
     assert len(titles) == 3
@@ -177,6 +186,7 @@ def test_the_digest_of_the_story_names_every_bill(demo: Demo):
     assert "2026-06-01" in _part(message, "plain")
 
 
+@pytest.mark.e2e
 def test_the_demo_tells_what_happened_and_what_to_do_next(demo: Demo):
     output = demo.output
     positions = [output.index(f"{n}/{len(STEPS)} ") for n in range(1, len(STEPS) + 1)]
@@ -197,6 +207,7 @@ def test_the_demo_tells_what_happened_and_what_to_do_next(demo: Demo):
     assert demo.seconds < 120
 
 
+@pytest.mark.e2e
 def test_the_replica_keeps_serving_for_the_users_own_commands(demo: Demo, tmp_path: Path):
     # A database of its own: the demo's must keep telling only the story.
     own = tmp_path / "own.db"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sqlite3
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from email import message_from_bytes
 from email.message import EmailMessage
 from email.policy import default as default_policy
@@ -177,6 +177,7 @@ def parts(message: EmailMessage) -> tuple[str, str]:
     return plain.get_content(), html.get_content()
 
 
+@pytest.mark.e2e
 def test_the_due_week_arrives_with_every_bill_change_and_story(
     db: Path, config_path: Path, smtp_server: SmtpServer
 ) -> None:
@@ -212,6 +213,7 @@ def test_the_due_week_arrives_with_every_bill_change_and_story(
     )  # fmt: skip
 
 
+@pytest.mark.e2e
 def test_two_senders_at_once_send_the_period_once(
     db: Path, config_path: Path, smtp_server: SmtpServer
 ) -> None:
@@ -226,6 +228,7 @@ def test_two_senders_at_once_send_the_period_once(
     assert digest_statuses(db) == ["sent"]
 
 
+@pytest.mark.e2e
 def test_a_sent_period_is_never_sent_again(
     db: Path, config_path: Path, smtp_server: SmtpServer
 ) -> None:
@@ -238,6 +241,7 @@ def test_a_sent_period_is_never_sent_again(
     assert len(digests(db)) == 1
 
 
+@pytest.mark.e2e
 def test_a_missed_monday_is_caught_up_once_and_the_next_week_follows_on(
     db: Path, config_path: Path, smtp_server: SmtpServer
 ) -> None:
@@ -255,6 +259,7 @@ def test_a_missed_monday_is_caught_up_once_and_the_next_week_follows_on(
     assert "법사위 체계자구심사 → 본회의 심의" not in text
 
 
+@pytest.mark.e2e
 def test_smtp_refusing_leaves_the_period_due_and_a_retry_sends_it_once(
     tmp_path: Path, db: Path, smtp_server: SmtpServer
 ) -> None:
@@ -277,6 +282,7 @@ def test_smtp_refusing_leaves_the_period_due_and_a_retry_sends_it_once(
     assert [row[2:] for row in digests(db)] == [("sent", None)]
 
 
+@pytest.mark.e2e
 def test_an_empty_week_is_a_short_friendly_digest(
     db: Path, config_path: Path, smtp_server: SmtpServer
 ) -> None:
@@ -290,6 +296,7 @@ def test_an_empty_week_is_a_short_friendly_digest(
     assert len(text.splitlines()) < 25
 
 
+@pytest.mark.e2e
 def test_skip_empty_sends_nothing_and_does_not_retry(
     tmp_path: Path, db: Path, smtp_server: SmtpServer
 ) -> None:
@@ -338,6 +345,7 @@ def run(config_path: Path, *args: str) -> tuple[int, str, str]:
     return result.exit_code, result.stdout, result.stderr
 
 
+@pytest.mark.e2e
 def test_cli_dry_run_prints_the_text_part_and_sends_nothing(
     db: Path, config_path: Path, smtp_server: SmtpServer
 ) -> None:
@@ -350,6 +358,7 @@ def test_cli_dry_run_prints_the_text_part_and_sends_nothing(
     assert smtp_server.messages == [] and digests(db) == []
 
 
+@pytest.mark.e2e
 def test_cli_out_writes_an_eml_or_html_and_sends_nothing(
     tmp_path: Path, db: Path, config_path: Path, smtp_server: SmtpServer
 ) -> None:
@@ -367,6 +376,7 @@ def test_cli_out_writes_an_eml_or_html_and_sends_nothing(
     assert smtp_server.messages == [] and digests(db) == []
 
 
+@pytest.mark.e2e
 def test_cli_sends_once_then_says_nothing_is_due(
     db: Path, config_path: Path, smtp_server: SmtpServer
 ) -> None:
@@ -379,6 +389,7 @@ def test_cli_sends_once_then_says_nothing_is_due(
     assert len(smtp_server.messages) == 1
 
 
+@pytest.mark.e2e
 def test_cli_since_covers_the_days_asked_for(
     db: Path, config_path: Path, smtp_server: SmtpServer
 ) -> None:
@@ -402,18 +413,22 @@ def email_section(port: int) -> str:
     )
 
 
-@pytest.mark.slow
+@pytest.mark.e2e
 def test_cli_after_a_check_fails_with_one_line_then_sends_the_bills(
     env, replica, slack, smtp_server: SmtpServer
 ) -> None:
+    # Each process gets its own clock: a period ends (exclusively) at its digest's second, so a
+    # digest must run later than the check whose bills it shows, whatever the machine's speed.
+    env.env["TRACKER_CLOCK"] = MONDAY.isoformat()
     assert env.tracker("check").returncode == 0
-    today = datetime.now(KST).date().isoformat()
+    today = MONDAY.date().isoformat()
     password = smtp_server.password
     env.env["SMTP_PASSWORD"] = password
 
     env.config.write_text(
         replica.config_toml(env.db, slack.api_base, email_section(free_port())), encoding="utf-8"
     )
+    env.env["TRACKER_CLOCK"] = (MONDAY + timedelta(hours=1)).isoformat()
     down = env.tracker("digest", "--since", today)
     assert down.returncode == 1
     assert down.stderr.count("\n") == 1 and "ConnectionRefusedError" in down.stderr
@@ -425,6 +440,7 @@ def test_cli_after_a_check_fails_with_one_line_then_sends_the_bills(
         replica.config_toml(env.db, slack.api_base, email_section(smtp_server.port)),
         encoding="utf-8",
     )
+    env.env["TRACKER_CLOCK"] = (MONDAY + timedelta(hours=2)).isoformat()
     up = env.tracker("digest", "--since", today)
     assert up.returncode == 0, up.stderr
     assert len(smtp_server.messages) == 1
@@ -434,10 +450,11 @@ def test_cli_after_a_check_fails_with_one_line_then_sends_the_bills(
     assert len(titles) == 2
     assert all(title in text and title in html for title in titles)
     assert text.count("신규 추적: 소관위 심사") == 2
-    # A retry within the same second covers the same period and reuses the failed row.
-    assert digest_statuses(env.db)[-1] == "sent"
+    # The retry an hour later covered a period of its own, up to its time.
+    assert digest_statuses(env.db) == ["failed", "sent"]
 
 
+@pytest.mark.e2e
 def test_a_refused_smtp_login_exits_2_keeps_the_period_and_tells_the_operator_once(
     tmp_path: Path, db: Path, smtp_server: SmtpServer
 ) -> None:

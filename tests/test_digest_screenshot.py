@@ -20,7 +20,7 @@ from tracker.digest.model import Digest, DigestArticle, DigestBill, DigestChange
 from tracker.digest.render import COLOR_CURRENT, COLOR_DONE, COLOR_ENDING, COLOR_LAW, render_digest
 
 shot = screenshot_script()
-pytestmark = needs_chromium(shot)
+pytestmark = [pytest.mark.e2e, needs_chromium(shot)]
 
 
 def _paeth(a: int, b: int, c: int) -> int:

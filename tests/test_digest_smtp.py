@@ -15,6 +15,8 @@ from tracker.digest.mail import build_message
 from tracker.digest.render import render_digest
 from tracker.errors import DeliveryError
 
+pytestmark = pytest.mark.e2e
+
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=ZoneInfo("Asia/Seoul"))
 SUBJECT = "[해오름 법안 주간 동향] 2026-11-16 ~ 2026-11-22: 단계 변경 2건, 신규 1건, 기사 3건"
 RECIPIENTS = ["staff@example.org", "office@example.org"]

@@ -10,6 +10,8 @@ import pytest
 from tracker.demo.replica.assembly import advance
 from tracker.demo.replica.scenario import HAEOREUM_ACT
 
+pytestmark = pytest.mark.e2e
+
 
 def query(db, sql, *params):
     with sqlite3.connect(db) as conn:

@@ -10,8 +10,12 @@ import subprocess
 import sys
 import time
 
+import pytest
+
 from tracker.demo.replica.assembly import advance, bill_row
 from tracker.demo.replica.scenario import HAEOREUM_ACT
+
+pytestmark = pytest.mark.e2e
 
 TRIALS = 20
 STAGES = ["judiciary_review", "plenary", "passed", "promulgated"]

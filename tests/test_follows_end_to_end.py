@@ -5,9 +5,13 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from tests.helpers import query
 from tests.helpers import run_ok as run
 from tracker.demo.replica import scenario
+
+pytestmark = pytest.mark.e2e
 
 SECOND_ACT_NO = "2209418"
 UNRELATED = "PRC_U2N5R0E8L1A4T2E0D3B1I6L0L1A7"  # 2205118, a title no keyword matches

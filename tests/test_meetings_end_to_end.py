@@ -5,10 +5,14 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from tests.helpers import query
 from tests.helpers import run_ok as run
 from tracker.demo.replica import scenario
 from tracker.demo.replica.bill_pages import MINUTES_BASE
+
+pytestmark = pytest.mark.e2e
 
 ACT = scenario.HAEOREUM_ACT
 SUBCOMMITTEE = "행정안전위원회 법안심사제1소위원회"

@@ -10,6 +10,8 @@ import pytest
 from tracker.demo.replica import news
 from tracker.demo.replica.scenario import HAEOREUM_ACT, SECOND_ACT
 
+pytestmark = pytest.mark.e2e
+
 PROPOSAL_URL = "https://www.ksilbo.co.kr/news/articleView.html?idxno=1004211"
 FEED = "feed:127.0.0.1/rss/allArticle.xml"
 

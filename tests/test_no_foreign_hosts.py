@@ -9,6 +9,10 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.e2e
+
 # Loaded by every Python process started with its folder first on PYTHONPATH: any name
 # resolution or connection to a host other than the loopback is written down and refused.
 GUARD = """

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.test_routes_end_to_end import configure_routes
+
+pytestmark = pytest.mark.e2e
 
 
 def test_every_channel_and_recipient_gets_one_test_message(env, slack, smtp_server):

@@ -19,6 +19,8 @@ from tests.helpers import query
 from tests.helpers import run_ok as run
 from tracker.demo.replica import scenario
 
+pytestmark = pytest.mark.e2e
+
 ACT_PAGE = "/bill/billDetail.do?billId=" + scenario.HAEOREUM_ACT
 
 

@@ -31,6 +31,7 @@ def test_the_document_lists_the_canned_queries_in_order():
     assert f"{CLOCK_ENV}={STORY_END.isoformat()}" in DOC.read_text(encoding="utf-8")
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize("query", QUERIES, ids=lambda q: q.name)
 def test_each_query_returns_rows_on_the_demo_database(
     demo_db: Path, query: CannedQuery, monkeypatch: pytest.MonkeyPatch
@@ -42,6 +43,7 @@ def test_each_query_returns_rows_on_the_demo_database(
     assert query_file(demo_db, query.inline_sql()) == answer(demo_db, query)
 
 
+@pytest.mark.e2e
 def test_no_canned_query_shares_its_name_with_a_table_or_view(demo_db: Path):
     schema = query_file(demo_db, "SELECT name FROM sqlite_master WHERE type IN ('table', 'view')")
     assert {q.name for q in QUERIES}.isdisjoint(name for (name,) in schema.rows)

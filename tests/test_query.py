@@ -20,6 +20,8 @@ from tracker.query.sql import display_width
 from tracker.store.connection import connect
 from tracker.store.database import open_store
 
+pytestmark = pytest.mark.e2e
+
 
 def tracker(*args: str, db: Path | None = None, cwd: Path | None = None, **env: str):
     extra = {"TRACKER_DB": str(db)} if db else {}

@@ -14,6 +14,8 @@ from tests.conftest import clean_env
 from tracker.domain.bills import BillRecord
 from tracker.store.database import open_store
 
+pytestmark = pytest.mark.e2e
+
 SQL = "SELECT bill_no, title FROM bills"
 
 

@@ -5,7 +5,11 @@ from __future__ import annotations
 import time
 import urllib.request
 
+import pytest
+
 from tracker.demo.replica.http import ReplicaServer, Response
+
+pytestmark = pytest.mark.e2e
 
 
 def _timed_get(url: str) -> tuple[float, bytes]:

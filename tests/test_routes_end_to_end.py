@@ -6,8 +6,12 @@ from __future__ import annotations
 import json
 import sqlite3
 
+import pytest
+
 from tracker.demo.replica.assembly import advance, bill_row
 from tracker.demo.replica.scenario import HAEOREUM_ACT, SECOND_ACT
+
+pytestmark = pytest.mark.e2e
 
 NEW_BILL = "PRC_N2E4W0B8I1L5L2R0O3U1T6E0S8T4"
 CHANNELS = {"ulsan": "C0ULSAN001", "pohang": "C0POHANG01"}

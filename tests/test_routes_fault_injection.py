@@ -6,6 +6,8 @@ from __future__ import annotations
 import random
 import time
 
+import pytest
+
 from tests.test_fault_injection import (
     TRIALS,
     assert_consistent,
@@ -13,6 +15,8 @@ from tests.test_fault_injection import (
     query,
     trial_change,
 )
+
+pytestmark = pytest.mark.e2e
 
 # The second route follows the act and every other trial bill, in its own channel.
 FOLLOWED = ["2203257", *(f"22190{n:02d}" for n in range(1, TRIALS, 2))]

@@ -10,8 +10,12 @@ import tempfile
 import time
 from pathlib import Path
 
+import pytest
+
 from tracker.demo.replica.assembly import advance
 from tracker.demo.replica.scenario import HAEOREUM_ACT
+
+pytestmark = pytest.mark.e2e
 
 
 def query(db, sql, *params):

@@ -5,10 +5,14 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from tracker.demo.replica.assembly import advance
 from tracker.demo.replica.news import NAVER_CLIENT_ID
 from tracker.demo.replica.news import NAVER_CLIENT_SECRET as NAVER_SECRET
 from tracker.demo.replica.scenario import HAEOREUM_ACT
+
+pytestmark = pytest.mark.e2e
 
 API_KEY = "assembly-key-7d1f0c93e2"
 SMTP_PASSWORD = "smtp-pass-41aa9e07"

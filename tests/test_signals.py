@@ -17,6 +17,8 @@ from tests.conftest import Env
 from tests.test_scheduler import output, start_daemon, wait_for, with_schedule
 from tracker.locks import cycle_lock
 
+pytestmark = pytest.mark.e2e
+
 
 def runs(db: Path) -> list[tuple[int, str, str]]:
     try:

@@ -8,10 +8,14 @@ import sqlite3
 import time
 from datetime import datetime, timedelta
 
+import pytest
+
 from tracker.demo.replica import news
 from tracker.demo.replica.assembly import advance, bill_row
 from tracker.demo.replica.scenario import HAEOREUM_ACT
 from tracker.demo.replica.slack import blocks_error
+
+pytestmark = pytest.mark.e2e
 
 OPS = "#tracker-ops"
 

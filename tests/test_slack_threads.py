@@ -11,6 +11,8 @@ from slack_sdk.errors import SlackApiError
 
 from notifiers.slack import SlackBotNotifier
 
+pytestmark = pytest.mark.e2e
+
 BILL = {"bill_id": "PRC_X", "bill_no": "2203257", "title": "해오름산업벨트 지원에 관한 특별법안"}
 
 

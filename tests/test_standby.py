@@ -32,6 +32,7 @@ def checks(env):
     process.close()
 
 
+@pytest.mark.e2e
 def test_standby_imports_first_and_runs_the_check_on_go(env, checks):
     standby = checks.prepare()
     assert standby is not None
@@ -42,6 +43,7 @@ def test_standby_imports_first_and_runs_the_check_on_go(env, checks):
     assert runs(env.db) == ["ok"]
 
 
+@pytest.mark.e2e
 def test_config_is_read_on_go_not_when_the_process_starts(env, checks):
     assert checks.prepare().ready(READY_TIMEOUT)
     env.config.write_text("[tracker\n", encoding="utf-8")
@@ -49,6 +51,7 @@ def test_config_is_read_on_go_not_when_the_process_starts(env, checks):
     assert runs(env.db) == []
 
 
+@pytest.mark.e2e
 def test_a_standby_that_died_is_replaced_by_a_fresh_process(env, checks):
     standby = checks.prepare()
     standby.process.send_signal(signal.SIGKILL)
@@ -57,6 +60,7 @@ def test_a_standby_that_died_is_replaced_by_a_fresh_process(env, checks):
     assert runs(env.db) == ["ok"]
 
 
+@pytest.mark.e2e
 def test_close_ends_the_standby_without_a_run_and_starts_no_other(env, checks):
     standby = checks.prepare()
     assert standby.ready(READY_TIMEOUT)
@@ -67,6 +71,7 @@ def test_close_ends_the_standby_without_a_run_and_starts_no_other(env, checks):
     assert runs(env.db) == []
 
 
+@pytest.mark.e2e
 def test_standby_by_hand_is_a_usage_error(env):
     result = subprocess.run(
         [sys.executable, "-m", "tracker", "--config", str(env.config), "check", "--standby"],
@@ -114,6 +119,7 @@ def test_a_failed_preload_only_costs_time(channel, monkeypatch, caplog):
     assert "preloading the crawl failed" in caplog.text
 
 
+@pytest.mark.e2e
 def test_preload_imports_what_a_crawl_loads():
     modules = (
         "scrapy.core.downloader.handlers.http11",

@@ -9,6 +9,8 @@ from tracker.demo.replica import scenario
 from tracker.demo.replica.bill_pages import MAINTENANCE, PageFault
 from tracker.demo.replica.news import alliance_meeting
 
+pytestmark = pytest.mark.e2e
+
 SOURCES = ["Open API", "bill page", "billInfo.do", "anBillInfo.do", "news"]
 
 

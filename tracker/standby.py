@@ -61,7 +61,9 @@ class StandbyProcess:
     def start(cls, command: list[str], env: dict[str, str]) -> StandbyProcess:
         ours, theirs = socket.socketpair()
         with theirs:
-            process = subprocess.Popen(command, env=env, stdin=theirs, start_new_session=True)
+            process = subprocess.Popen(
+                command, env=env, stdin=theirs.fileno(), start_new_session=True
+            )
         return cls(process, ours)
 
     def ready(self, timeout: float) -> bool:

@@ -65,11 +65,13 @@ class _Client:
             urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
         )
 
-    def fetch(self, url: str, form: dict[str, str] | None = None, **headers: str) -> bytes:
+    def fetch(
+        self, url: str, form: dict[str, str] | None = None, headers: dict[str, str] | None = None
+    ) -> bytes:
         request = urllib.request.Request(
             url,
             data=urlencode(form).encode() if form is not None else None,
-            headers={"User-Agent": self.config.tracker.user_agent, **headers},
+            headers={"User-Agent": self.config.tracker.user_agent, **(headers or {})},
         )
         timeout = self.config.tracker.download_timeout
         try:
@@ -142,7 +144,7 @@ def _fragment(client: _Client, config: Config, shell: _Shell, path: str) -> str:
     body = client.fetch(
         f"{base}{path}",
         page.form_fields,
-        **{likms.CSRF_HEADER: page.csrf_token or "", "Referer": shell.url},
+        {likms.CSRF_HEADER: page.csrf_token or "", "Referer": shell.url},
     )
     return body.decode("utf-8", "replace")
 
@@ -187,7 +189,7 @@ def _news(client: _Client, config: Config, ref: VerifySection) -> str:
     elif config.secrets.naver_client_id and config.secrets.naver_client_secret:
         body = client.fetch(
             naver_news_url(news.naver_api_base, ref.news_query),
-            **{
+            headers={
                 "X-Naver-Client-Id": config.secrets.naver_client_id,
                 "X-Naver-Client-Secret": config.secrets.naver_client_secret,
             },

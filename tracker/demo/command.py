@@ -117,7 +117,7 @@ def _play(console: Console, replica: Replica, config: Path, workdir: Path) -> bo
 
 def write_story_digest(config_path: Path, db: Path, out_dir: Path) -> list[Path]:
     """The digest of the whole story, as sent the morning after it, in ``DIGEST_FILES``."""
-    config = load_config(config_path)
+    config = load_config(str(config_path))
     config.tracker.db = str(db)  # not $TRACKER_DB: the demo's own database
     preview = preview_digest(config, now=STORY_END, since=STORY_START)
     return [write_digest_file(preview.message, out_dir / name) for name in DIGEST_FILES]

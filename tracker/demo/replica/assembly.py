@@ -173,11 +173,11 @@ def fault_response(fault: str, json_api: bool = False) -> Response:
         body = '{"RESULT":{"CODE":"ERROR-290","MESSAGE":"인증키가 유효하지 않습니다."}}'
         return Response(200, body, "application/json")
     if fault == "euckr":
-        body = {
+        answer = {
             "TVBPMBILL11": [{"head": [{"list_total_count": 1}]}, {"row": [{"BILL_NAME": "해오름"}]}]
         }
         return Response(
-            200, json.dumps(body, ensure_ascii=False).encode("euc-kr"), "application/json"
+            200, json.dumps(answer, ensure_ascii=False).encode("euc-kr"), "application/json"
         )
     if fault == "nodata":
         body = '{"RESULT":{"CODE":"INFO-200","MESSAGE":"해당하는 데이터가 없습니다."}}'

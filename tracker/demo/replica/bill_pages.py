@@ -120,7 +120,7 @@ def alternative_of(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def _row_progress(row: dict[str, Any]) -> list[tuple[str, str, str | None]]:
-    progress = [
+    progress: list[tuple[str, str, str | None]] = [
         (stage, row[name], None)
         for name, stage in (
             ("COMMITTEE_DT", "committee_review"),

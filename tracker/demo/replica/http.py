@@ -105,7 +105,7 @@ class ReplicaServer:
 
     @property
     def url(self) -> str:
-        host, port = self.httpd.server_address[:2]
+        host, port = self.httpd.socket.getsockname()[:2]
         return f"http://{host}:{port}"
 
     def dispatch(self, request: Request) -> Response:
