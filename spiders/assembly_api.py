@@ -2,11 +2,11 @@
 each page's bills to the pipeline as one item.
 
 The API sends no validators (``ETag``, ``Last-Modified``), so the spider makes its own: a page
-stored in full leaves a digest of its body (and of the parser's version) in ``page_versions``,
-under its URL without the API key. A page whose body has that digest again is not parsed
+stored in full leaves a hash of its body (and of the parser's version) in ``page_versions``,
+under its URL without the API key. A page whose body has that hash again is not parsed
 into records: its bills are handed on as seen unchanged, which moves only their
 ``last_checked_at``. A page is parsed in full anyway in a ``--full`` check and once its last
-full read is ``page_refresh_hours`` old. A page with a row that does not parse gets no digest,
+full read is ``page_refresh_hours`` old. A page with a row that does not parse gets no hash,
 so its skipped row is counted every cycle.
 """
 
@@ -31,7 +31,7 @@ from tracker.parsers.assembly import (
     SOURCE,
     api_url,
     bill_from_row,
-    page_digest,
+    body_hash,
     parse_api_page,
     row_bill_id,
 )
@@ -52,13 +52,13 @@ def page_key(url: str) -> str:
 
 
 def unchanged_since_read(
-    stored: StoredPage | None, digest: str, at: datetime, refresh_hours: float
+    stored: StoredPage | None, page_hash: str, at: datetime, refresh_hours: float
 ) -> bool:
-    """Whether a page with ``digest`` is the one last stored in full, less than
+    """Whether a page with ``page_hash`` is the one last stored in full, less than
     ``refresh_hours`` before ``at``."""
     return (
         stored is not None
-        and stored.validators.etag == digest
+        and stored.validators.etag == page_hash
         and at - stored.fetched_at < timedelta(hours=refresh_hours)
     )
 
@@ -123,14 +123,14 @@ class AssemblyApiSpider(TrackerSpider):
     def page_items(
         self, response: scrapy.http.Response, rows: list[dict[str, Any]], matched_by: str
     ) -> Iterator[Any]:
-        """The page's bills: seen unchanged, or as records followed by the page's digest."""
+        """The page's bills: seen unchanged, or as records followed by the page's hash."""
         if not rows:
             return
-        key, digest = page_key(response.url), page_digest(response.body)
+        key, page_hash = page_key(response.url), body_hash(response.body)
         refresh_hours = self.ctx.config.sources.assembly.page_refresh_hours
         stored = self.plan.stored_pages.get(key)
         if not self.ctx.full and unchanged_since_read(
-            stored, digest, self.plan.started_at, refresh_hours
+            stored, page_hash, self.plan.started_at, refresh_hours
         ):
             bill_ids = tuple(bill_id for row in rows if (bill_id := row_bill_id(row)))
             yield UnchangedPage(SOURCE, key, bill_ids)
@@ -140,10 +140,10 @@ class AssemblyApiSpider(TrackerSpider):
         # tasks on every item, whatever its size.
         if records:
             yield BillRecords(SOURCE, records)
-        # A page with a row left out gets no digest: it is parsed, and the row counted as
+        # A page with a row left out gets no hash: it is parsed, and the row counted as
         # skipped, every cycle.
         if len(records) == len(rows):
-            yield PageRead(Validators(key, digest, None))
+            yield PageRead(Validators(key, page_hash, None))
 
     def records_from_rows(self, rows: list[dict[str, Any]], matched_by: str) -> list[BillRecord]:
         """The rows as records found by ``matched_by``; a row that does not parse is logged,

@@ -1,5 +1,5 @@
 """The Open API spider hands each page's bills on as one item, and the store pipeline stores
-such an item as it stores the same records one by one, and a page's digest only once its
+such an item as it stores the same records one by one, and a page's hash only once its
 records are stored; without a crawl."""
 
 from __future__ import annotations
@@ -103,10 +103,10 @@ def test_a_page_is_one_item_of_its_parsed_rows(
     batches = [item for item in items if isinstance(item, BillRecords)]
     versions = [item for item in items if isinstance(item, PageRead)]
     requests = [item for item in items if isinstance(item, scrapy.Request)]
-    # Nothing else, and the page's bills before its digest, both before what follows.
+    # Nothing else, and the page's bills before its hash, both before what follows.
     assert items == batches + versions + requests
     assert batches == ([BillRecords(SOURCE, expected)] if expected else [])
-    # A page with a row left out gets no digest: it is parsed, and its row counted, each time.
+    # A page with a row left out gets no hash: it is parsed, and its row counted, each time.
     assert len(versions) == (1 if expected and not skipped else 0)
     pages = [parse_qs(urlsplit(request.url).query)["pIndex"] for request in requests]
     assert pages == ([[str(next_page)]] if next_page else [])
@@ -192,7 +192,7 @@ def test_a_batch_item_is_stored_and_counted_like_its_records_one_by_one(
 
 
 def page_of(n: int) -> tuple[BillRecords, PageRead]:
-    """Page ``n`` (of three bills) as the spider yields it: its records, then its digest."""
+    """Page ``n`` (of three bills) as the spider yields it: its records, then its hash."""
     records = [bill_from_row(row(10 * n + i)) for i in range(3)]
     for record in records:
         record.matched_by = KEYWORD
@@ -218,7 +218,7 @@ def test_a_digest_is_saved_only_once_its_page_is_stored(tmp_path, monkeypatch, b
 
     def checked_save(self: SavedValidators, versions: list[Validators]) -> None:
         for version in versions:
-            assert bills[version.url] <= stored_ids(db), "digest before its records"
+            assert bills[version.url] <= stored_ids(db), "hash before its records"
             saved.append(version.url)
         save(self, versions)
 
@@ -227,7 +227,7 @@ def test_a_digest_is_saved_only_once_its_page_is_stored(tmp_path, monkeypatch, b
         store_pipeline = StorePipeline(ctx)
         for item in items_of(pages):
             store_pipeline.process_item(item)
-        store_pipeline.close_spider()  # records below the batch size are stored here, then digests
+        store_pipeline.close_spider()  # records below the batch size are stored here, then hashes
     assert saved == list(bills)
 
 
@@ -253,5 +253,5 @@ def test_no_digest_is_saved_once_records_failed_to_store(tmp_path, monkeypatch):
     assert ctx.source(SOURCE).errors == [f"{SOURCE}: storing bills failed: database is locked"]
     assert run_status(ctx) == "partial"
     assert len(calls) > 2  # later records were stored...
-    with closing(sqlite3.connect(db)) as conn:  # ...but no digest
+    with closing(sqlite3.connect(db)) as conn:  # ...but no hash
         assert conn.execute("SELECT count(*) FROM page_versions").fetchall() == [(0,)]

@@ -36,7 +36,7 @@ from tracker.crawl.plan import assembly_plan
 from tracker.demo.replica.assembly import advance
 from tracker.domain.validators import Validators
 from tracker.parsers import assembly
-from tracker.parsers.assembly import SOURCE, page_digest
+from tracker.parsers.assembly import SOURCE, body_hash
 from tracker.store.database import open_store
 
 START = datetime.fromisoformat("2026-07-01T09:00:00+09:00")
@@ -57,13 +57,13 @@ def test_page_key_leaves_out_the_api_key_and_keeps_the_rest():
     assert page_key(url.replace("KEY=secret-key&", "")) == key
 
 
-def test_page_digest_follows_the_body_and_the_parser(monkeypatch):
+def test_body_hash_follows_the_body_and_the_parser(monkeypatch):
     body = api_response(ROWS, 1).body
-    digest = page_digest(body)
-    assert len(digest) == 32 and digest == page_digest(body)
-    assert page_digest(api_response(ROWS, 2).body) != digest
+    page_hash = body_hash(body)
+    assert len(page_hash) == 32 and page_hash == body_hash(body)
+    assert body_hash(api_response(ROWS, 2).body) != page_hash
     monkeypatch.setattr(assembly, "PARSER_REVISION", assembly.PARSER_REVISION + 1)
-    assert page_digest(body) != digest
+    assert body_hash(body) != page_hash
 
 
 @dataclass
@@ -120,8 +120,8 @@ def test_an_unchanged_page_is_seen_not_parsed_and_only_its_check_times_move(tmp_
     db = tmp_path / "tracker.db"
     first = run_cycle(db, ROWS, 0)
     assert first.kinds() == [BillRecords, PageRead, scrapy.Request]
-    digest = page_digest(page_response(ROWS).body)
-    assert first.of(PageRead) == [PageRead(Validators(PAGE_KEY, digest, None))]
+    page_hash = body_hash(page_response(ROWS).body)
+    assert first.of(PageRead) == [PageRead(Validators(PAGE_KEY, page_hash, None))]
     assert API_KEY not in PAGE_KEY
     history = stored_rows(db)
 
@@ -151,9 +151,9 @@ def test_a_changed_page_is_parsed_and_its_new_digest_stored(tmp_path):
     assert query(
         db, "SELECT bill_id, field, new_value FROM bill_changes WHERE kind = 'changed'"
     ) == [(row(3)["BILL_ID"], "stage", "judiciary_review")]
-    digest = page_digest(page_response(moved).body)
+    page_hash = body_hash(page_response(moved).body)
     assert query(db, "SELECT url, etag, fetched_at FROM page_versions") == [
-        (PAGE_KEY, digest, stamp(30))
+        (PAGE_KEY, page_hash, stamp(30))
     ]
     assert run_cycle(db, moved, 60).kinds() == [UnchangedPage, scrapy.Request]
 
@@ -202,6 +202,6 @@ def test_stored_digests_are_found_when_the_configured_api_base_is_not_in_normal_
         encoding="utf-8",
     )
     with closing(open_store(db)) as store:
-        store.validators.save_pages([Validators(PAGE_KEY, "digest", None)])
+        store.validators.save_pages([Validators(PAGE_KEY, "hash", None)])
         ctx = RunContext(load_config(str(config), env={}), store=store)
         assert list(assembly_plan(store, ctx).stored_pages) == [PAGE_KEY]

@@ -54,7 +54,7 @@ def history(db) -> dict[str, list[tuple[Any, ...]]]:
 
 
 def api_pages(db) -> dict[str, tuple[str, str, str]]:
-    """The Open API pages' digests and read and check times, by page."""
+    """The Open API pages' hashes and read and check times, by page."""
     rows = query(
         db,
         "SELECT url, etag, fetched_at, checked_at FROM page_versions"

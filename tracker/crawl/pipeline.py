@@ -56,7 +56,7 @@ class StorePipeline:
 
     def flush(self) -> None:
         records, self.pending = self.pending, []
-        # Validators only once the pages they describe are stored: a 304 or an equal digest
+        # Validators only once the pages they describe are stored: a 304 or an equal hash
         # must never hide a page whose record was lost. Taken before the records are written,
         # so that they are dropped with them when writing fails, and none is saved after
         # such a failure: a page's validators may arrive after its lost records.

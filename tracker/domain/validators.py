@@ -10,7 +10,7 @@ from datetime import datetime
 class Validators:
     """The ``ETag`` and ``Last-Modified`` of a page or feed whose content was fully stored,
     for the next conditional GET (``If-None-Match``/``If-Modified-Since``); for an Open API
-    page, which sends none, ``etag`` is a digest of its body."""
+    page, which sends none, ``etag`` is a hash of its body."""
 
     url: str
     etag: str | None

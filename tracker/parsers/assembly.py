@@ -82,11 +82,11 @@ def parse_api_page(text: str | bytes, endpoint: str) -> ApiPage:
     return ApiPage(endpoint, total, rows)
 
 
-def page_digest(body: bytes) -> str:
-    """A digest of one API answer as this parser reads it: the same digest, the same records."""
-    digest = hashlib.blake2b(f"{__version__}/{PARSER_REVISION}\n".encode(), digest_size=16)
-    digest.update(body)
-    return digest.hexdigest()
+def body_hash(body: bytes) -> str:
+    """A hash of one API answer as this parser reads it: the same hash, the same records."""
+    hasher = hashlib.blake2b(f"{__version__}/{PARSER_REVISION}\n".encode(), digest_size=16)
+    hasher.update(body)
+    return hasher.hexdigest()
 
 
 def row_bill_id(row: dict[str, Any]) -> str | None:

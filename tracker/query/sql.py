@@ -295,7 +295,7 @@ def write_json(result: Rows, out: TextIO) -> None:
     """A JSON list with one object per row (indented by two), Korean text unescaped, an
     object written as soon as its row is read."""
     # Values are scalars: the C encoder writes each, and the layout is spelled out here
-    # (json.dumps with an indent falls back to the encoder written in Python, 10 times slower).
+    # (json.dumps with an indent falls back to the encoder written in Python: bench/RESULTS.md).
     encode = json.JSONEncoder(ensure_ascii=False).encode
     keys = [f"    {encode(name)}: " for name in result.columns]
     separator = "[\n"
