@@ -145,23 +145,29 @@ def date_of(text: str | None) -> date | None:
         return None
 
 
-def forward_only(known: dict[str, Any], stored: dict[str, Any]) -> dict[str, Any]:
-    """``known`` less what cannot change the stored bill: a stage never moves back (an older
-    report, as the API lags the bill pages), and an unknown result does not clear one."""
+_NOTHING: frozenset[str] = frozenset()
+_RESULT = frozenset({"result"})
+
+
+def held_back(known: dict[str, Any], stored: dict[str, Any]) -> frozenset[str]:
+    """The names in ``known`` that cannot change the stored bill: a stage never moves back (an
+    older report, as the API lags the bill pages), and an unknown result does not clear one."""
     new, old = known.get("stage"), stored.get("stage")
     if not (new and old):
-        return known
-    if stages.rank(new) < stages.rank(old):
-        return {k: v for k, v in known.items() if k not in _STATUS_SET}
-    if new == old and "result" in known and known["result"] is None:
-        return {k: v for k, v in known.items() if k != "result"}
-    return known
+        return _NOTHING
+    # Compared first: the same stage again is by far the most common report.
+    if new == old:
+        return _RESULT if "result" in known and known["result"] is None else _NOTHING
+    return _STATUS_SET if stages.rank(new) < stages.rank(old) else _NOTHING
 
 
 def diff_bill(bill_id: str, known: dict[str, Any], stored: dict[str, Any]) -> list[Change]:
     """The changes ``known`` (what a source reports) makes to the ``stored`` bill row."""
+    skipped = held_back(known, stored)
     changes = []
-    for name, value in forward_only(known, stored).items():
+    for name, value in known.items():
+        if name in skipped:
+            continue
         old = stored.get(name)
         # Same type and equal means the same text; anything else is compared as text.
         if (type(value) is type(old) and value == old) or as_text(value) == as_text(old):
