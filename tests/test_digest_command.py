@@ -27,7 +27,8 @@ from tracker.digest.render import render_digest
 from tracker.digest.service import send_due_digest
 from tracker.domain.bills import BillEvent, BillRecord
 from tracker.domain.links import PUBLIC_BILL_PAGE
-from tracker.store.database import MIGRATIONS, Store, open_store
+from tracker.store.database import Store, open_store
+from tracker.store.schema import MIGRATIONS
 
 KST = ZoneInfo("Asia/Seoul")
 PAGE = "https://likms.assembly.go.kr/bill/bi/billDetailPage.do?billId="

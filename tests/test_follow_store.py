@@ -10,7 +10,8 @@ import pytest
 import sqlite_utils
 
 from tracker.domain.bills import BillRecord, Meeting
-from tracker.store.database import MIGRATIONS, Store, open_store
+from tracker.store.database import Store, open_store
+from tracker.store.schema import MIGRATIONS
 
 SEOUL = ZoneInfo("Asia/Seoul")
 SUBCOMMITTEE = Meeting("소위", "행정안전위원회 법안심사제1소위원회", "2026-06-20", "심사")

@@ -15,7 +15,8 @@ from tracker.domain.relevance import NewsHit, bill_for, relevant_hits
 from tracker.domain.validators import Validators
 from tracker.errors import ConfigError
 from tracker.parsers.news import KST
-from tracker.store.database import MIGRATIONS, Store, open_store
+from tracker.store.database import Store, open_store
+from tracker.store.schema import MIGRATIONS
 
 RULE = RelevanceRule.from_keywords(["해오름 산업벨트", "해오름동맹"])
 DAY = datetime(2026, 6, 1, 9, 0, tzinfo=KST)

@@ -12,7 +12,8 @@ import sqlite_utils
 from tracker.domain.article import Article
 from tracker.domain.bills import BillRecord
 from tracker.domain.relevance import NewsHit
-from tracker.store.database import MIGRATIONS, Store, open_store
+from tracker.store.database import Store, open_store
+from tracker.store.schema import MIGRATIONS
 
 KST = ZoneInfo("Asia/Seoul")
 

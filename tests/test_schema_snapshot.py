@@ -13,7 +13,8 @@ import sqlite3
 from contextlib import closing
 from pathlib import Path
 
-from tracker.store.database import MIGRATIONS, open_store
+from tracker.store.database import open_store
+from tracker.store.schema import MIGRATIONS
 
 SNAPSHOT = Path(__file__).parent / "fixtures" / "schema.sql"
 

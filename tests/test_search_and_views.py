@@ -10,7 +10,8 @@ import pytest
 from tracker.query.browse import METADATA_FILE
 from tracker.query.canned import QUERIES
 from tracker.store import database as store_module
-from tracker.store.database import MIGRATIONS, Store, open_store
+from tracker.store.database import Store, open_store
+from tracker.store.schema import MIGRATIONS
 
 TITLE = "해오름산업벨트 지원에 관한 특별법안"
 AT = "2026-11-25T09:00:00+09:00"

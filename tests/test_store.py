@@ -10,7 +10,8 @@ import pytest
 import time_machine
 
 from tracker.domain.bills import UNKNOWN, BillEvent, BillRecord
-from tracker.store.database import MIGRATIONS, open_store
+from tracker.store.database import open_store
+from tracker.store.schema import MIGRATIONS
 
 BILL = "PRC_H2A4E0U8R1E5U2M0B2E3L1T6P0N8S4"
 KST = ZoneInfo("Asia/Seoul")
