@@ -84,12 +84,12 @@ def record_source_health(store: Store, ctx: RunContext) -> None:
         )
 
 
-def _publish(config: Config) -> None:
+def _publish(config: Config, store: Store) -> None:
     """Rewrite the status page and feed; a failure is logged, the cycle's work stands."""
     from tracker.publish import publish
 
     try:
-        publish(config, config.publish.dir)
+        publish(config, store, config.publish.dir)
     except Exception:
         logger.exception("writing the status page into %s failed", config.publish.dir)
 
@@ -185,7 +185,7 @@ def _cycle(
     failures = {name: failure_line(name, ctx.stats[name].errors) for name in ctx.failed_sources()}
     delivery = deliver_pending(store, make_notifier(config), config)
     if config.publish.dir:
-        _publish(config)
+        _publish(config, store)
     changes = sum(s.changes for s in ctx.stats.values())
     return CheckResult(run_id, status, failures, changes, delivery, stats)
 

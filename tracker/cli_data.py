@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from contextlib import closing
 
 import click
 
@@ -46,6 +47,7 @@ def retry(ctx: click.Context, alert_id: int | None, every: bool) -> None:
 def publish(ctx: click.Context, out_dir: str | None) -> None:
     """Write the status page (index.html) and the Atom feed of changes (changes.atom)."""
     from tracker.publish import publish as write
+    from tracker.store.database import open_store
 
     config = load(ctx)
     target = out_dir or config.publish.dir
@@ -53,7 +55,8 @@ def publish(ctx: click.Context, out_dir: str | None) -> None:
         raise click.UsageError("give --out DIR or set [publish] dir")
     database_dir(config, create=False, reader=True)
     try:
-        done = write(config, target)
+        with closing(open_store(config.tracker.db, config.tracker.timezone)) as store:
+            done = write(config, store, target)
     except OSError as exc:
         raise click.UsageError(f"cannot write into {target}: {exc}") from None
     click.echo(f"wrote {done.index} ({done.bills} bills) and {done.feed} ({done.entries} entries)")

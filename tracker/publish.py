@@ -24,7 +24,7 @@ from tracker.digest.build import build_digest
 from tracker.digest.period import Period
 from tracker.digest.render import TEMPLATES, digest_context
 from tracker.domain import stages
-from tracker.store.database import Store, open_store
+from tracker.store.database import Store
 from tracker.timeutil import iso, now
 
 INDEX = "index.html"
@@ -155,18 +155,15 @@ def _write_atomically(path: Path, data: bytes) -> None:
         raise
 
 
-def publish(config: Config, out: str | Path) -> Published:
-    """Write ``index.html`` and ``changes.atom`` into the directory ``out`` (it must exist)."""
+def publish(config: Config, store: Store, out: str | Path) -> Published:
+    """Write ``index.html`` and ``changes.atom`` of ``store`` into the directory ``out`` (it
+    must exist)."""
     directory = Path(out)
     if not directory.is_dir():
         raise FileNotFoundError(f"not a directory: {directory}")
     at = now(config.tracker.timezone).replace(microsecond=0)
-    store = open_store(config.tracker.db, config.tracker.timezone)
-    try:
-        context = _page_context(config, store, at)
-        changes = store.bills.feed_changes(FEED_ENTRIES)
-    finally:
-        store.close()
+    context = _page_context(config, store, at)
+    changes = store.bills.feed_changes(FEED_ENTRIES)
     index, feed = directory / INDEX, directory / FEED
     _write_atomically(index, _render_page(context).encode("utf-8"))
     _write_atomically(feed, render_feed(config, changes, at))
