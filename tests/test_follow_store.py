@@ -80,7 +80,7 @@ def test_an_unfollowed_bill_is_neither_stored_nor_tracked(store):
         [record(stage="judiciary_review"), record("2209418", "judiciary_review")], None
     )
     assert [c.bill_id for c in changes] == ["PRC_2203257"]
-    assert store.bills.tracked_ids(include_final=True) == ["PRC_2203257"]
+    assert list(store.bills.tracked_stages()) == ["PRC_2203257"]
     assert kinds(store) == ["new_bill", "new_bill", "stage_change"]
 
 

@@ -14,6 +14,7 @@ from w3lib.url import safe_url_string
 
 from tracker.config import AssemblySection
 from tracker.crawl.context import RunContext, subject_source
+from tracker.domain import stages
 from tracker.domain.revisit import PageState, RevisitPolicy, Visit, plan_visits
 from tracker.domain.validators import StoredPage, Validators
 from tracker.parsers.assembly import endpoint_url
@@ -67,8 +68,11 @@ def bill_pages_plan(store: Store, ctx: RunContext, at: datetime | None = None) -
     section = config.sources.assembly
     if not section.bill_pages:
         return BillPagesPlan({}, 0, {})
-    tracked = store.bills.tracked_ids(include_final=True)
-    in_progress = tracked if ctx.full else store.bills.tracked_ids()
+    tracked = store.bills.tracked_stages()
+    # A full check reads every tracked bill; any other, those not in a final stage.
+    in_progress = [
+        b for b, stage in tracked.items() if ctx.full or not (stage and stages.is_final(stage))
+    ]
     unfollowed = store.follows.unfollowed_bill_ids()
     watched = [b for b in config.watch.bill_ids if b not in {*tracked, *unfollowed}]
     ended = store.bills.ended_in_run(ctx.run_id) + store.bills.folded_without_alternative()
@@ -91,10 +95,9 @@ def bill_pages_plan(store: Store, ctx: RunContext, at: datetime | None = None) -
         else plan_visits(states, at or now(config.tracker.timezone), revisit_policy(section))
     )
     plan.update(dict.fromkeys(ended, Visit.READ))
-    known = set(tracked)
     return BillPagesPlan(
         {
-            bill_id: None if bill_id in known else WATCHLIST
+            bill_id: None if bill_id in tracked else WATCHLIST
             for bill_id, visit in plan.items()
             if visit is Visit.READ
         },

@@ -84,7 +84,7 @@ def rank(code: str) -> int:
     return BY_CODE[code].rank
 
 
-def is_final(code: str) -> bool:
+def is_final(code: str | None) -> bool:
     return code in FINAL_CODES
 
 

@@ -38,12 +38,10 @@ class Bills(Repository):
         )
         return dict(rows.fetchall())
 
-    def tracked_ids(self, include_final: bool = False) -> list[str]:
-        """The bills to re-check: every one not in a final stage (or all, for a full check)."""
-        sql = f"SELECT bill_id FROM bills WHERE {followed()}"
-        if not include_final:
-            sql += f" AND (stage IS NULL OR stage NOT IN ({final_codes()}))"
-        return [r[0] for r in self.conn.execute(sql + " ORDER BY bill_id")]
+    def tracked_stages(self) -> dict[str, str | None]:
+        """Every bill followed (not unfollowed), by id, with its stage."""
+        sql = f"SELECT bill_id, stage FROM bills WHERE {followed()} ORDER BY bill_id"
+        return dict(self.conn.execute(sql).fetchall())
 
     def ended_in_run(self, run_id: int | None) -> list[str]:
         """The bills a source moved to a final stage in this run (their pages are still read)."""
