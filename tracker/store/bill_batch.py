@@ -159,35 +159,28 @@ def _fetch_keys(store: Store, columns_from: str, ids: list[str]) -> set[tuple[st
     return found
 
 
-def _stored_number(stored: dict[str, dict[str, Any]], bill_id: str) -> Any:
-    return stored.get(bill_id, {}).get("bill_no")
+def _numbered(record: BillRecord, stored: dict[str, dict[str, Any]], numbers: set[str]) -> bool:
+    """Whether the record's bill has one of ``numbers`` as its 의안번호, reported or stored."""
+    return record.bill_no in numbers or stored.get(record.bill_id, {}).get("bill_no") in numbers
 
 
 def _without_unfollowed(
     store: Store, records: list[BillRecord], stored: dict[str, dict[str, Any]]
 ) -> list[BillRecord]:
-    """The records of bills not unfollowed (by their number, reported or stored)."""
+    """The records of bills not unfollowed."""
     unfollowed = store.follows.unfollowed_numbers()
     if not unfollowed:
         return records
-    return [
-        r
-        for r in records
-        if r.bill_no not in unfollowed and _stored_number(stored, r.bill_id) not in unfollowed
-    ]
+    return [r for r in records if not _numbered(r, stored, unfollowed)]
 
 
 def _muted_among(
     store: Store, records: list[BillRecord], stored: dict[str, dict[str, Any]], at: str
 ) -> set[str]:
-    numbers = store.follows.muted_numbers(at)
-    if not numbers:
+    muted = store.follows.muted_numbers(at)
+    if not muted:
         return set()
-    return {
-        r.bill_id
-        for r in records
-        if r.bill_no in numbers or _stored_number(stored, r.bill_id) in numbers
-    }
+    return {r.bill_id for r in records if _numbered(r, stored, muted)}
 
 
 def _new_in_run(store: Store, ids: list[str], run_id: int | None) -> set[str]:
