@@ -11,23 +11,11 @@ from typing import Any
 
 from tracker.config import Config, is_bill_no
 from tracker.domain import stages
+from tracker.domain.fields import field_label
 from tracker.errors import ConfigError
 from tracker.store.database import Store, open_store
 from tracker.timeutil import now
 
-# Korean names of the bill columns a change can concern.
-FIELD_LABELS = {
-    "stage": "단계",
-    "result": "처리 결과",
-    "title": "의안명",
-    "bill_no": "의안번호",
-    "age": "대수",
-    "proposer": "제안자",
-    "proposed_on": "제안일",
-    "committee": "소관위원회",
-    "detail_url": "의안 페이지",
-    "summary": "제안이유 및 주요내용",
-}
 # A value longer than this (a summary) is cut in ``status``.
 VALUE_WIDTH = 60
 
@@ -179,7 +167,7 @@ def _change_line(change: dict[str, Any]) -> str:
         return f"  {when}  추적 시작 ({_value('stage', change['new_value'])})"
     field = change["field"]
     old, new = _value(field, change["old_value"]), _value(field, change["new_value"])
-    return f"  {when}  {FIELD_LABELS.get(field, field)}: {old} → {new}"
+    return f"  {when}  {field_label(field)}: {old} → {new}"
 
 
 def status_text(config: Config, number: str) -> str:
