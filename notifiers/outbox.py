@@ -9,6 +9,7 @@ from typing import Any
 
 from notifiers.base import Notifier
 from tracker.config import Config
+from tracker.domain import alerts
 from tracker.errors import DeliveryError
 from tracker.store.database import Store
 from tracker.timeutil import now, parse_iso
@@ -71,11 +72,6 @@ def backoff_seconds(attempts: int, base: float, retry_after: float | None) -> fl
     return max(delay, retry_after or 0.0)
 
 
-# Alerts about one bill: in each channel, the first starts the bill's thread, the others
-# reply in it.
-THREADED_KINDS = frozenset({"new_bill", "stage_change", "meeting"})
-
-
 def _arrived_earlier(
     notifier: Notifier, alert: dict[str, Any], thread: str | None
 ) -> str | bool | None:
@@ -119,7 +115,7 @@ class _Drain:
             self._deliver(alert, destination)
 
     def _thread(self, alert: dict[str, Any], destination: str) -> str | None:
-        if alert["kind"] not in THREADED_KINDS or not alert["bill_id"]:
+        if alert["kind"] not in alerts.BILL_KINDS or not alert["bill_id"]:
             return None
         return self.store.outbox.thread_ts(alert["bill_id"], destination)
 
@@ -140,7 +136,7 @@ class _Drain:
             self._failed(alert, destination, exc)
         else:
             started = None
-            if root and root != thread and alert["kind"] in THREADED_KINDS and alert["bill_id"]:
+            if root and root != thread and alert["kind"] in alerts.BILL_KINDS and alert["bill_id"]:
                 started = (alert["bill_id"], destination, root)
             self.store.outbox.mark_sent(alert["id"], started)
             self.report.sent += 1
@@ -191,7 +187,7 @@ class _Drain:
                 "problem": self.config.scrub(str(exc)),
                 "waiting": self.store.count("alerts", "status = 'pending'"),
             }
-            key = f"delivery_problem:{destination}:{first}"
+            key = alerts.delivery_problem_key(destination, first)
             added |= self.store.outbox.enqueue(key, "delivery_problem", payload)
         return added
 

@@ -11,11 +11,10 @@ from functools import partial
 from typing import Any
 
 from tracker.config import Config, RouteSection
+from tracker.domain import alerts
 from tracker.domain.keywords import matches
 from tracker.store.database import Store
 
-# Alerts about one bill: a route takes them when it follows the bill.
-BILL_KINDS = frozenset({"stage_change", "new_bill", "meeting"})
 # The first run's summary goes to the routes that take new bills.
 SUMMARY_KIND = "new_bill"
 
@@ -82,7 +81,7 @@ def plan(alert: dict[str, Any], routes: list[RouteSection], config: Config, stor
     kind, key, payload = alert["kind"], alert["dedupe_key"], alert["payload"]
     copies: Copies = {}
     taking = [r for r in routes if kind in r.kinds]
-    if kind in BILL_KINDS:
+    if kind in alerts.BILL_KINDS:
         bill = (store.bills.get(alert["bill_id"]) if alert["bill_id"] else None) or payload
         for route in taking:
             if _route_follows(store, route, bill):

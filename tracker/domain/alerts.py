@@ -11,6 +11,9 @@ from typing import Any
 
 from tracker.domain.bills import Change, Meeting, as_text
 
+# Alerts about one bill: each follows the routes that follow the bill, and in each channel the
+# first starts the bill's thread and the others reply in it.
+BILL_KINDS = frozenset({"new_bill", "stage_change", "meeting"})
 # The key of the one alert that sums up the bills of a database's first run.
 SUMMARY_KEY = "summary:first_run"
 # Bills listed per stage in the first run's summary (the rest are counted).
@@ -57,6 +60,11 @@ def news_key(run_id: int | None, at: str) -> str:
 
 def source_key(source: str, event: str, at: str) -> str:
     return f"source:{source}:{event}:{at}"
+
+
+def delivery_problem_key(destination: str, first_alert_id: int) -> str:
+    """A destination refusing alerts: once per episode, named by the oldest alert it holds."""
+    return f"delivery_problem:{destination}:{first_alert_id}"
 
 
 def bill_payload(bill: dict[str, Any]) -> dict[str, Any]:
