@@ -17,7 +17,7 @@ from notifiers.messages import format_plain
 from tracker.config import EmailSection
 from tracker.digest.mail import build_message
 from tracker.digest.render import RenderedDigest
-from tracker.domain.stages import BY_CODE, label
+from tracker.domain import stages
 from tracker.errors import DeliveryError
 from tracker.timeutil import now
 
@@ -26,17 +26,13 @@ EMAIL_DESTINATION = "email"
 SUBJECT_MAX = 150
 
 
-def _stage(code: str | None) -> str:
-    return label(code) if code in BY_CODE else (code or "알 수 없음")
-
-
 def alert_subject(kind: str, payload: dict[str, Any]) -> str:
     """A one-line Korean subject: the bill by number and what happened to it."""
     bill = f"[의안 {payload['bill_no']}] " if payload.get("bill_no") else ""
     if kind == "stage_change":
         old, new = payload.get("old_stage"), payload.get("new_stage")
         if old != new:
-            subject = f"{bill}{_stage(old)} → {_stage(new)}"
+            subject = f"{bill}{stages.shown(old)} → {stages.shown(new)}"
         else:
             subject = f"{bill}{payload.get('title') or ''} 변경"
     elif kind == "new_bill":

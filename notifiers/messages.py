@@ -70,10 +70,6 @@ _SLACK_TEXT = _Style(escape=True, links=False)
 _PLAIN = _Style(escape=False, links=False)
 
 
-def _stage_label(code: str | None) -> str:
-    return stages.label(code) if code in stages.BY_CODE else (code or "알 수 없음")
-
-
 def _bill_link(payload: dict[str, Any], s: _Style) -> str:
     """``2209418 title``, the title linked to the bill's page."""
     title = payload.get("title") or payload.get("bill_id") or "의안"
@@ -84,7 +80,7 @@ def _bill_link(payload: dict[str, Any], s: _Style) -> str:
 
 def _next_step(stage: str | None) -> list[str]:
     following = stages.next_stage(stage)
-    return [f"다음 단계: {_stage_label(following)}"] if following else []
+    return [f"다음 단계: {stages.shown(following)}"] if following else []
 
 
 def _stage_change_lines(payload: dict[str, Any], s: _Style) -> list[str]:
@@ -97,7 +93,7 @@ def _stage_change_lines(payload: dict[str, Any], s: _Style) -> list[str]:
         new_result = None
     if old != new:
         outcome = f" ({s(new_result)})" if new_result else ""
-        lines.append(f"{_stage_label(old)} → {_stage_label(new)}{outcome}")
+        lines.append(f"{stages.shown(old)} → {stages.shown(new)}{outcome}")
     elif new_result:
         lines.append(f"처리 결과: {s(new_result)}")
     others = [
@@ -120,7 +116,7 @@ def _new_bill_lines(payload: dict[str, Any], s: _Style) -> list[str]:
     head = "🔎 신규 추적" if payload.get("newly_followed") else "🆕 새 의안"
     lines = [f"{head}: {_bill_link(payload, s)}"]
     details = [s(d) for d in (payload.get("proposer"), payload.get("committee")) if d]
-    stage = _stage_label(payload.get("new_stage"))
+    stage = stages.shown(payload.get("new_stage"))
     lines.append(" · ".join([*details, f"현재 단계: {stage}"]))
     matched = payload.get("matched_by") or ""
     if matched.startswith("alternative:"):
@@ -257,7 +253,7 @@ def _summary_lines(payload: dict[str, Any], s: _Style) -> list[str]:
     lines = [head + ": 지금까지의 의안을 단계별로 정리했습니다."]
     for group in payload.get("stages", []):
         bills = group.get("bills", [])
-        lines.append(f"{_stage_label(group.get('stage'))} {group.get('count', len(bills))}건")
+        lines.append(f"{stages.shown(group.get('stage'))} {group.get('count', len(bills))}건")
         lines += [f"• {_bill_link(bill, s)}" for bill in bills]
         if group.get("count", 0) > len(bills):
             lines.append(f"… 외 {group['count'] - len(bills)}건")

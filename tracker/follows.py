@@ -88,10 +88,6 @@ def _minute(moment: datetime | str) -> str:
     return text[:16].replace("T", " ")
 
 
-def _stage(code: str | None) -> str:
-    return stages.label(code) if code in stages.BY_CODE else (code or "알 수 없음")
-
-
 def _why(bill: dict[str, Any], followed: set[str], numbers: dict[str, str]) -> str:
     """Why a bill is followed: its number, a keyword, its bill id or as an alternative."""
     matched = bill.get("matched_by") or ""
@@ -109,7 +105,7 @@ def _last_step(events: list[dict[str, Any]]) -> str:
     if not events:
         return "-"
     last = max(events, key=lambda e: e["happened_on"])
-    return f"{last['happened_on']} {last['description'] or _stage(last['stage'])}"
+    return f"{last['happened_on']} {last['description'] or stages.shown(last['stage'])}"
 
 
 def _muted(row: dict[str, Any] | None, at: datetime) -> str | None:
@@ -136,7 +132,7 @@ def list_text(config: Config) -> str:
     for bill in bills:
         parts = [
             f"이유: {_why(bill, followed, numbers)}",
-            f"단계: {_stage(bill['stage'])}",
+            f"단계: {stages.shown(bill['stage'])}",
             f"마지막 단계: {_last_step(events[bill['bill_id']])}",
         ]
         if muted := _muted(follows.get(bill["bill_no"]), at):
@@ -157,7 +153,7 @@ def list_text(config: Config) -> str:
 def _value(field: str, value: str | None) -> str:
     if value is None or value == "":
         return "-"
-    text = _stage(value) if field == "stage" else " ".join(value.split())
+    text = stages.shown(value) if field == "stage" else " ".join(value.split())
     return text if len(text) <= VALUE_WIDTH else text[: VALUE_WIDTH - 1] + "…"
 
 
@@ -183,7 +179,7 @@ def status_text(config: Config, number: str) -> str:
         events = store.bills.events(bill["bill_id"])
         meetings = store.bills.meetings(bill["bill_id"])
         changes = store.bills.history(bill["bill_id"])
-    stage = _stage(bill["stage"])
+    stage = stages.shown(bill["stage"])
     if bill["result"]:
         stage += f" (처리 결과: {bill['result']})"
     if follow_row and follow_row["state"] == "unfollowed":
@@ -209,7 +205,7 @@ def status_text(config: Config, number: str) -> str:
 
 
 def _event_line(event: dict[str, Any]) -> str:
-    label, description = _stage(event["stage"]), event["description"] or ""
+    label, description = stages.shown(event["stage"]), event["description"] or ""
     said = f"  {description}" if description and description != label else ""
     return f"  {event['happened_on']}  {label}{said}"
 

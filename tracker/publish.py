@@ -44,26 +44,21 @@ class Published:
     entries: int
 
 
-def _stage(code: str | None) -> str:
-    return stages.label(code) if code in stages.BY_CODE else (code or "알 수 없음")
-
-
 def next_step(stage: str | None) -> str:
     """The step a bill waits for: the progress stage after its own, or none when it ended."""
     if not stage or stages.is_final(stage):
         return "없음 (종료)"
-    codes = stages.PROGRESS_CODES
-    if stage not in codes:
-        return _stage(codes[0])
-    position = codes.index(stage)
-    return _stage(codes[position + 1]) if position + 1 < len(codes) else "없음"
+    if stage not in stages.PROGRESS_CODES:
+        return stages.label(stages.PROGRESS_CODES[0])
+    following = stages.next_stage(stage)
+    return stages.label(following) if following else "없음"
 
 
 def _change_text(change: dict[str, Any]) -> str:
     if change["kind"] == "new":
-        return f"추적 시작: {_stage(change['new_value'])}"
+        return f"추적 시작: {stages.shown(change['new_value'])}"
     if change["field"] == "stage":
-        return f"단계: {_stage(change['old_value'])} → {_stage(change['new_value'])}"
+        return f"단계: {stages.shown(change['old_value'])} → {stages.shown(change['new_value'])}"
     old, new = change["old_value"] or "없음", change["new_value"] or "없음"
     return f"{change['field']}: {old} → {new}"
 
@@ -83,7 +78,9 @@ def _page_context(config: Config, store: Store, at: datetime) -> dict[str, Any]:
     for view, bill in zip(context["bills"], digest.bills, strict=True):
         step = steps.get(bill.bill_id)
         view["last_step"] = (
-            f"{step['happened_on']} {step['description'] or _stage(step['stage'])}" if step else "-"
+            f"{step['happened_on']} {step['description'] or stages.shown(step['stage'])}"
+            if step
+            else "-"
         )
         view["next_step"] = next_step(bill.stage)
         view["bill_no"] = bill.bill_no

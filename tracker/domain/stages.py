@@ -80,6 +80,12 @@ def label(code: str) -> str:
     return BY_CODE[code].label
 
 
+def shown(code: str | None) -> str:
+    """The Korean label of a stage code; a code tracker does not know as it is, and
+    "알 수 없음" when there is none."""
+    return label(code) if code in BY_CODE else (code or "알 수 없음")
+
+
 def rank(code: str) -> int:
     return BY_CODE[code].rank
 
