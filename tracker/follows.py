@@ -14,7 +14,7 @@ from tracker.domain import stages
 from tracker.domain.fields import field_label
 from tracker.errors import ConfigError
 from tracker.store.database import Store, open_store
-from tracker.timeutil import now
+from tracker.timeutil import minute, now
 
 # A value longer than this (a summary) is cut in ``status``.
 VALUE_WIDTH = 60
@@ -73,7 +73,7 @@ def mute(config: Config, number: str, days: float) -> str:
             raise ConfigError(f"no bill {number} in the database or followed: nothing to mute")
         until = now(config.tracker.timezone) + timedelta(days=days)
         store.follows.set_mute(number, until)
-    return f"muted {_named(bill, number)} until {_minute(until)}: changes are stored, not alerted"
+    return f"muted {_named(bill, number)} until {minute(until)}: changes are stored, not alerted"
 
 
 def unmute(config: Config, number: str) -> str:
@@ -81,11 +81,6 @@ def unmute(config: Config, number: str) -> str:
         store.follows.set_mute(number, None)
         bill = store.bills.by_number(number)
     return f"unmuted {_named(bill, number)}"
-
-
-def _minute(moment: datetime | str) -> str:
-    text = moment if isinstance(moment, str) else moment.isoformat()
-    return text[:16].replace("T", " ")
 
 
 def _why(bill: dict[str, Any], followed: set[str], numbers: dict[str, str]) -> str:
@@ -111,7 +106,7 @@ def _last_step(events: list[dict[str, Any]]) -> str:
 def _muted(row: dict[str, Any] | None, at: datetime) -> str | None:
     until = row and row.get("muted_until")
     if until and datetime.fromisoformat(until) > at:
-        return _minute(until)
+        return minute(until)
     return None
 
 
@@ -158,7 +153,7 @@ def _value(field: str, value: str | None) -> str:
 
 
 def _change_line(change: dict[str, Any]) -> str:
-    when = _minute(change["observed_at"])
+    when = minute(change["observed_at"])
     if change["kind"] == "new":
         return f"  {when}  추적 시작 ({_value('stage', change['new_value'])})"
     field = change["field"]

@@ -25,7 +25,7 @@ from tracker.digest.period import Period
 from tracker.digest.render import TEMPLATES, digest_context
 from tracker.domain import stages
 from tracker.store.database import Store
-from tracker.timeutil import iso, now
+from tracker.timeutil import iso, minute, now
 
 INDEX = "index.html"
 FEED = "changes.atom"
@@ -84,7 +84,7 @@ def _page_context(config: Config, store: Store, at: datetime) -> dict[str, Any]:
         )
         view["next_step"] = next_step(bill.stage)
         view["bill_no"] = bill.bill_no
-    context["updated"] = iso(at, config.tracker.timezone)[:16].replace("T", " ")
+    context["updated"] = minute(iso(at, config.tracker.timezone))
     context["feed"] = FEED
     return context
 

@@ -54,6 +54,12 @@ def iso(dt: datetime, tz: str = DEFAULT_TZ) -> str:
     return dt.astimezone(ZoneInfo(tz)).isoformat(timespec="seconds")
 
 
+def minute(moment: datetime | str) -> str:
+    """A time (or its ISO 8601 text) to the minute, as people read it: ``2026-06-01 09:00``."""
+    text = moment if isinstance(moment, str) else moment.isoformat()
+    return text[:16].replace("T", " ")
+
+
 def parse_iso(text: str) -> datetime:
     return datetime.fromisoformat(text)
 

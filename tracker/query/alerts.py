@@ -9,6 +9,7 @@ from tracker.config import Config
 from tracker.errors import ConfigError
 from tracker.query.sql import QueryError, existing_db
 from tracker.store.database import Store, open_store
+from tracker.timeutil import minute
 
 # Widest "about" column before it is cut.
 ABOUT_WIDTH = 40
@@ -51,7 +52,7 @@ def alert_table(config: Config) -> str:
         return "no alert waiting: every alert was delivered\n"
     lines = ["id\tstatus\tkind\tcreated\ttries\tabout\tlast error"]
     for a in rows:
-        created = str(a["created_at"])[:16].replace("T", " ")
+        created = minute(str(a["created_at"]))
         lines.append(
             f"{a['id']}\t{a['status']}\t{a['kind']}\t{created}\t{a['attempts']}\t"
             f"{_about(a)}\t{a['last_error'] or '-'}"
